@@ -1,0 +1,1 @@
+"""Test harness: starts the real servers the tests talk to (BIND, PowerDNS, SMTP, simulator)."""
