@@ -23,7 +23,7 @@ mkdir -p "$DEST" "$BUILD/ansible_collections/ansible"
     | rsync -a --delete --from0 --files-from=- "$ROOT/" "$DEST/"
 # rsync --files-from does not delete files that left the list: prune them.
 (cd "$ROOT" && git ls-files --cached --others --exclude-standard | sort) > "$BUILD/.wanted"
-(cd "$DEST" && find . -type f ! -path './tests/output/*' ! -path './.git/*' | sed 's|^\./||' | sort) > "$BUILD/.have"
+(cd "$DEST" && find . -type f ! -path './tests/output/*' ! -path './.git/*' ! -path './.git' | sed 's|^\./||' | sort) > "$BUILD/.have"
 comm -13 "$BUILD/.wanted" "$BUILD/.have" | (cd "$DEST" && xargs -r rm -f --)
 for c in netcommon utils; do
     [ -d "$BUILD/ansible_collections/ansible/$c" ] || cp -a "$ROOT/.collections/ansible_collections/ansible/$c" "$BUILD/ansible_collections/ansible/"
@@ -33,5 +33,8 @@ if [ -f "$RUN_DIR/integration_config.yml" ]; then
     cp "$RUN_DIR/integration_config.yml" "$DEST/tests/integration/integration_config.yml"
 fi
 cd "$DEST"
+# The build tree sits inside this (ignoring) checkout; ansible-test asks git which files
+# exist, so give the copy a repository of its own in which every file is visible.
+[ -d .git ] || git init -q .
 export PATH="$VENV/bin:$PATH"
 exec "$VENV/bin/ansible-test" "$@"

@@ -90,18 +90,25 @@ PY
 }
 
 install_get_pip_stand_in() {
-    # ansible-test --venv downloads get-pip; offline, this stand-in does the same job.
-    local f="$HOME/.ansible/test/cache/get_pip_25_2.py"
-    [ -f "$f" ] && return 0
-    mkdir -p "$(dirname "$f")"
-    cat > "$f" <<'PY'
+    # ansible-test --venv downloads get-pip (its pinned pip version differs per ansible-core
+    # release); offline, this stand-in does the same job: ensurepip, then pip with the args.
+    local venv ver f
+    for venv in "$ROOT"/.venv-*/; do
+        for ver in $(grep -ho "pip='[0-9.]*'" "$venv"lib/python*/site-packages/ansible_test/_internal/python_requirements.py 2>/dev/null | tr -dc '0-9.\n'); do
+            f="$HOME/.ansible/test/cache/get_pip_${ver//./_}.py"
+            [ -f "$f" ] && continue
+            mkdir -p "$(dirname "$f")"
+            cat > "$f" <<'PY'
 """Stand-in for get-pip.py: bootstrap pip with ensurepip, then run pip with our arguments."""
 import subprocess
 import sys
 subprocess.check_call([sys.executable, "-m", "ensurepip", "--upgrade"])
-args = [a for a in sys.argv[1:] if a not in ("--disable-pip-version-check",)]
+# get-pip-only flags that pip install does not know
+args = [a for a in sys.argv[1:] if a not in ("--disable-pip-version-check", "--no-setuptools", "--no-wheel")]
 sys.exit(subprocess.call([sys.executable, "-m", "pip", "install", "--disable-pip-version-check"] + args))
 PY
+        done
+    done
 }
 
 install_apt

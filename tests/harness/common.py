@@ -16,7 +16,7 @@ RUN_DIR = Path(os.environ.get("MAILSEC_RUN_DIR", REPO_ROOT / ".run"))
 
 def free_port(host: str = "127.0.0.1", kind: int = socket.SOCK_STREAM) -> int:
     """A port that is free for both TCP and UDP on host right now."""
-    for _ in range(200):
+    for _attempt in range(200):
         with socket.socket(socket.AF_INET, kind) as s:
             s.bind((host, 0))
             port = s.getsockname()[1]
