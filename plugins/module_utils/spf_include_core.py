@@ -1,0 +1,330 @@
+# -*- coding: utf-8 -*-
+# Copyright: mailsec.cres contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Provider-agnostic logic of mailsec.cres.spf_include.
+
+``ensure_spf_include(provider, resolver, settings, check_mode)`` does the work and returns a
+result dict, raising ``SpfIncludeFailure`` (message + partial result) on errors; ``run(module)``
+wires it to an AnsibleModule.
+"""
+
+from __future__ import annotations
+
+import time
+
+from ansible.module_utils.basic import missing_required_lib
+
+from ansible_collections.mailsec.cres.plugins.module_utils import dns_providers as providers
+from ansible_collections.mailsec.cres.plugins.module_utils import spf_lookups as lookups
+from ansible_collections.mailsec.cres.plugins.module_utils.spf import (
+    ALL_QUALIFIER_CHOICES,
+    QUALIFIER_NAMES,
+    SpfError,
+    add_include,
+    is_spf,
+    normalize_domain,
+    remove_include,
+    split_txt,
+    txt_wire_size,
+    validate_include_domain,
+)
+
+SIZE_LIMIT = 512
+SIZE_WARN = 450
+
+ARGUMENT_SPEC = dict(
+    domain=dict(type='str', required=True),
+    include=dict(type='str', default='res.cisco.com'),
+    state=dict(type='str', default='present', choices=['present', 'absent']),
+    provider=dict(type='str', default='zonefile', choices=['rfc2136', 'powerdns', 'zonefile']),
+    zone=dict(type='str'),
+    # rfc2136
+    server=dict(type='str'),
+    port=dict(type='int', default=53),
+    tsig_key_name=dict(type='str'),
+    tsig_key_secret=dict(type='str', no_log=True),
+    tsig_algorithm=dict(type='str', default='hmac-sha256', choices=list(providers.TSIG_ALGORITHMS)),
+    # powerdns
+    api_url=dict(type='str'),
+    api_key=dict(type='str', no_log=True),
+    server_id=dict(type='str', default='localhost'),
+    validate_certs=dict(type='bool', default=True),
+    # zonefile
+    path=dict(type='path'),
+    # record
+    create=dict(type='bool', default=False),
+    all_qualifier=dict(type='str', default='softfail', choices=sorted(ALL_QUALIFIER_CHOICES)),
+    ttl=dict(type='int', default=3600),
+    # evaluation
+    lookup_limit=dict(type='int', default=10),
+    nameservers=dict(type='list', elements='str'),
+    nameserver_port=dict(type='int', default=53),
+    # behaviour
+    timeout=dict(type='float', default=10.0),
+    retries=dict(type='int', default=5),
+    propagation_timeout=dict(type='int', default=60),
+    authoritative_port=dict(type='int'),
+)
+
+REQUIRED_IF = [
+    ('provider', 'rfc2136', ['server']),
+    ('provider', 'powerdns', ['api_url', 'api_key']),
+    ('provider', 'zonefile', ['path']),
+]
+REQUIRED_TOGETHER = [('tsig_key_name', 'tsig_key_secret')]
+
+
+class SpfIncludeFailure(Exception):
+    def __init__(self, msg, result=None):
+        super(SpfIncludeFailure, self).__init__(msg)
+        self.msg = msg
+        self.result = result or {}
+
+
+def validate_settings(p):
+    """Check option values the argument spec cannot; raise SpfIncludeFailure naming the option."""
+    try:
+        validate_include_domain(p['include'])
+    except SpfError as exc:
+        raise SpfIncludeFailure('include: %s' % exc)
+    domain = normalize_domain(p['domain'] or '')
+    if not domain or ' ' in domain or '..' in domain:
+        raise SpfIncludeFailure('domain must be a DNS name such as example.com, got %r' % p['domain'])
+    if p['zone'] and not providers.in_zone(domain, p['zone']):
+        raise SpfIncludeFailure('domain %s is not inside zone %s; fix domain or zone' % (domain, p['zone']))
+    if p['lookup_limit'] < 1:
+        raise SpfIncludeFailure('lookup_limit must be at least 1 (RFC 7208 allows 10)')
+    if not 0 <= p['ttl'] <= 2147483647:
+        raise SpfIncludeFailure('ttl must be between 0 and 2147483647 seconds')
+    for key in ('port', 'nameserver_port', 'authoritative_port'):
+        if p.get(key) is not None and not 0 < p[key] < 65536:
+            raise SpfIncludeFailure('%s must be a port number between 1 and 65535' % key)
+    if p['retries'] < 0 or p['retries'] > 50:
+        raise SpfIncludeFailure('retries must be between 0 and 50')
+    if p['propagation_timeout'] < 0 or p['propagation_timeout'] > 3600:
+        raise SpfIncludeFailure('propagation_timeout must be between 0 (no check) and 3600 seconds')
+    if p['timeout'] <= 0:
+        raise SpfIncludeFailure('timeout must be positive')
+    return domain
+
+
+def build_provider(p):
+    try:
+        if p['provider'] == 'rfc2136':
+            return providers.RFC2136Provider(p['server'], p['port'], p['tsig_key_name'], p['tsig_key_secret'],
+                                             p['tsig_algorithm'], timeout=p['timeout'])
+        if p['provider'] == 'powerdns':
+            return providers.PowerDNSProvider(p['api_url'], p['api_key'], p['server_id'], p['validate_certs'],
+                                              timeout=p['timeout'],
+                                              propagation_port=p['authoritative_port'] or 53)
+        return providers.ZoneFileProvider(p['path'], p['zone'])
+    except providers.DnsProviderError as exc:
+        raise SpfIncludeFailure(str(exc))
+
+
+def _size(rrset, old, new_text):
+    values = [v.chunks for v in rrset.values if v is not old]
+    if new_text is not None:
+        values.append(tuple(split_txt(new_text)))
+    total = sum(txt_wire_size(c) for c in values)
+    record = len(new_text.encode('utf-8')) if new_text is not None else 0
+    return {'record': record, 'txt_rrset': total, 'limit': SIZE_LIMIT, 'warn_at': SIZE_WARN}
+
+
+def _evaluate(text, domain, resolver, limit):
+    if text is None:
+        return {'total': 0, 'limit': limit, 'terms': [], 'void_lookups': 0, 'problems': [], 'errors': [],
+                'over_limit': False}
+    return lookups.evaluate(text, domain, resolver, limit)
+
+
+def wait_served(provider, resolver, zone, domain, expected, timeout, port, query=None):
+    """Poll every authoritative nameserver of zone until its SPF at domain is ``expected``.
+
+    Returns a list of dicts (nameserver, address, port, served, error), one per address.
+    """
+    query = query or providers.query_txt_at
+    targets = []
+    for ns, addrs in provider.nameservers(zone):
+        if not addrs:
+            for rdtype in ('A', 'AAAA'):
+                status, values = resolver.query(ns, rdtype)
+                if status == 'ok':
+                    addrs = addrs + values
+        if not addrs:
+            targets.append({'nameserver': ns, 'address': None, 'port': port, 'served': False,
+                            'error': 'no address found for %s' % ns})
+            continue
+        for addr in addrs:
+            targets.append({'nameserver': ns, 'address': addr, 'port': port, 'served': False, 'error': None})
+    deadline = time.monotonic() + timeout
+    while True:
+        for target in targets:
+            if target['served'] or target['address'] is None:
+                continue
+            try:
+                texts = query(target['address'], port, domain, min(3.0, max(timeout, 1)))
+                spf = [t for t in texts if is_spf(t)]
+                target['served'] = spf == ([expected] if expected is not None else [])
+                target['error'] = None if target['served'] else 'serves %s' % (spf or 'no SPF record')
+            except providers.DnsProviderError as exc:
+                target['error'] = str(exc)
+        pending = [t for t in targets if not t['served'] and t['address'] is not None]
+        if not pending or time.monotonic() >= deadline:
+            return targets
+        time.sleep(min(1.0, max(0.0, deadline - time.monotonic())))
+
+
+def ensure_spf_include(provider, resolver, p, check_mode=False, hooks=None):
+    """Do the work. ``p`` holds the module options. Returns the result dict."""
+    hooks = hooks or {}
+    domain = validate_settings(p)
+    result = {'changed': False, 'domain': domain, 'provider': provider.name, 'warnings': []}
+    try:
+        zone = normalize_domain(p['zone']) if p['zone'] else provider.discover_zone(domain)
+    except providers.DnsProviderError as exc:
+        raise SpfIncludeFailure(str(exc), result)
+    if not providers.in_zone(domain, zone):
+        raise SpfIncludeFailure('domain %s is not inside zone %s; fix domain or zone' % (domain, zone), result)
+    result['zone'] = zone
+    conflicts = 0
+    attempts_allowed = p['retries'] + 1
+    for attempt in range(1, attempts_allowed + 1):
+        result['attempts'] = attempt
+        try:
+            rrset = provider.read_txt(zone, domain)
+        except providers.DnsProviderError as exc:
+            raise SpfIncludeFailure(str(exc), result)
+        spf = rrset.spf_values()
+        if len(spf) > 1:
+            raise SpfIncludeFailure(
+                '%s has %d SPF records (%s); RFC 7208 says that is a permanent error. Merge them into one '
+                'record by hand, then run again' % (domain, len(spf), ' | '.join(repr(v.text) for v in spf)),
+                result)
+        old = spf[0] if spf else None
+        before = old.text if old else None
+        try:
+            if p['state'] == 'present':
+                edit = add_include(before, p['include'], p['create'], p['all_qualifier'])
+            else:
+                edit = remove_include(before, p['include'])
+        except SpfError as exc:
+            raise SpfIncludeFailure('%s: %s' % (domain, exc), result)
+        result.update({'record_before': before, 'record_after': edit.after, 'action': edit.action})
+        if edit.action == 'present_qualified':
+            result['include_qualifier'] = edit.qualifier
+            result['warnings'].append(
+                'include:%s is already in the SPF record of %s with qualifier "%s" (%s), so it never gives '
+                'pass; left unchanged. Edit the record yourself if that is not intended.'
+                % (validate_include_domain(p['include']), domain, edit.qualifier, QUALIFIER_NAMES[edit.qualifier]))
+        try:
+            evaluation = _evaluate(edit.after, domain, resolver, p['lookup_limit'])
+        except (SpfError, lookups.SpfLookupError) as exc:
+            raise SpfIncludeFailure('evaluating the SPF record of %s: %s' % (domain, exc), result)
+        result['lookups'] = {'total': evaluation['total'], 'limit': evaluation['limit'],
+                             'terms': evaluation['terms']}
+        result['void_lookups'] = evaluation['void_lookups']
+        result['problems'] = evaluation['problems']
+        size = _size(rrset, old, edit.after)
+        result['size'] = size
+        if not edit.changed:
+            for err in evaluation['errors']:
+                result['warnings'].append('lookup evaluation incomplete: %s' % err)
+            break
+        if evaluation['errors']:
+            raise SpfIncludeFailure(
+                'cannot evaluate the lookups of the new SPF record of %s, so nothing was written: %s. '
+                'Set nameservers (and nameserver_port) to resolvers that can resolve the included names'
+                % (domain, '; '.join(evaluation['errors'])), result)
+        if p['state'] == 'present' and evaluation['over_limit']:
+            raise SpfIncludeFailure(
+                'adding include:%s to %s would need %d DNS lookups, over lookup_limit %d, so nothing was written. '
+                'Cost per term: %s. Remove or flatten terms (e.g. replace includes by ip4/ip6) first'
+                % (validate_include_domain(p['include']), domain, evaluation['total'], p['lookup_limit'],
+                   lookups.describe_costs(evaluation)), result)
+        if p['state'] == 'present' and size['txt_rrset'] > SIZE_LIMIT:
+            raise SpfIncludeFailure(
+                'the TXT records at %s would take %d bytes, over %d, so nothing was written; shorten the SPF '
+                'record or remove unused TXT records' % (domain, size['txt_rrset'], SIZE_LIMIT), result)
+        if size['txt_rrset'] > SIZE_WARN:
+            result['warnings'].append('the TXT records at %s take %d bytes; checkers warn above %d'
+                                      % (domain, size['txt_rrset'], SIZE_WARN))
+        for problem in evaluation['problems']:
+            result['warnings'].append('SPF of %s: %s' % (domain, problem))
+        result['changed'] = True
+        if check_mode:
+            break
+        if 'before_write' in hooks:
+            hooks['before_write'](attempt)
+        try:
+            provider.write_spf(zone, domain, rrset, old,
+                               split_txt(edit.after) if edit.after is not None else None, p['ttl'])
+        except providers.ConflictError:
+            conflicts += 1
+            result['changed'] = False
+            continue
+        except providers.DnsProviderError as exc:
+            result['changed'] = False
+            raise SpfIncludeFailure(str(exc), result)
+        break
+    else:
+        raise SpfIncludeFailure(
+            'gave up after %d attempts: the TXT records at %s changed between every read and write '
+            '(another writer is busy); nothing was written by this task. Run again, or raise retries'
+            % (attempts_allowed, domain), result)
+    result['conflicts'] = conflicts
+    result['diff'] = {
+        'before_header': '%s TXT (SPF)' % domain,
+        'after_header': '%s TXT (SPF)' % domain,
+        'before': (result['record_before'] + '\n') if result['record_before'] is not None else '',
+        'after': (result['record_after'] + '\n') if result['record_after'] is not None else '',
+    }
+    result['propagation'] = []
+    if result['changed'] and not check_mode:
+        port = p['authoritative_port'] or provider.propagation_port
+        if port is None or p['propagation_timeout'] == 0:
+            result['propagation'] = None
+        else:
+            try:
+                servers = wait_served(provider, resolver, zone, domain, result['record_after'],
+                                      p['propagation_timeout'], port)
+            except providers.DnsProviderError as exc:
+                raise SpfIncludeFailure('the record was written, but listing the nameservers of %s failed: %s'
+                                        % (zone, exc), result)
+            result['propagation'] = servers
+            missing = [s for s in servers if not s['served']]
+            if missing:
+                raise SpfIncludeFailure(
+                    'the record was written, but after %ss these authoritative nameservers of %s do not serve it: '
+                    '%s. Check zone transfers/NOTIFY to them, or raise propagation_timeout'
+                    % (p['propagation_timeout'], zone,
+                       ', '.join('%s (%s port %s: %s)' % (s['nameserver'], s['address'], s['port'], s['error'])
+                                 for s in missing)), result)
+    return result
+
+
+def run(module):
+    """Entry point used by plugins/modules/spf_include.py."""
+    p = module.params
+    if not lookups.HAS_DNSPYTHON:
+        module.fail_json(msg=missing_required_lib('dnspython'), exception=str(lookups.DNSPYTHON_IMPORT_ERROR))
+    if p['provider'] == 'powerdns' and not providers.HAS_REQUESTS:
+        module.fail_json(msg=missing_required_lib('requests'), exception=str(providers.REQUESTS_IMPORT_ERROR))
+    try:
+        validate_settings(p)
+        provider = build_provider(p)
+        resolver = lookups.DnsResolver(p['nameservers'], p['nameserver_port'], timeout=min(p['timeout'], 5.0))
+        result = ensure_spf_include(provider, resolver, p, check_mode=module.check_mode)
+    except SpfIncludeFailure as exc:
+        res = dict(exc.result)
+        warnings = res.pop('warnings', [])
+        for warning in warnings:
+            module.warn(warning)
+        res.pop('diff', None)
+        module.fail_json(msg=exc.msg, **res)
+    warnings = result.pop('warnings', [])
+    for warning in warnings:
+        module.warn(warning)
+    if not module._diff:
+        result.pop('diff', None)
+    module.exit_json(**result)

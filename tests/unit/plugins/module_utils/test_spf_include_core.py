@@ -1,0 +1,161 @@
+# -*- coding: utf-8 -*-
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+from __future__ import annotations
+
+import pytest
+
+from ansible_collections.mailsec.cres.plugins.module_utils import dns_providers as providers
+from ansible_collections.mailsec.cres.plugins.module_utils import spf_include_core as core
+from ansible_collections.mailsec.cres.plugins.module_utils.spf import split_txt
+
+from .test_spf_lookups import CRES, FakeResolver
+
+
+class FakeProvider(object):
+    """In-memory provider with real compare-and-swap semantics and optional injected races."""
+
+    name = 'fake'
+    propagation_port = None
+
+    def __init__(self, values, race=0):
+        self.values = [tuple(split_txt(v)) for v in values]
+        self.race = race  # this many writes are preceded by a concurrent change
+        self.writes = 0
+
+    def discover_zone(self, domain):
+        return 'example.com'
+
+    def read_txt(self, zone, domain):
+        return providers.TxtRRset(domain, 300, [providers.TxtValue(v, native=v) for v in self.values])
+
+    def write_spf(self, zone, domain, before, old, new_chunks, ttl):
+        if self.race:
+            self.race -= 1
+            self.values.append((b'concurrent=%d' % self.race,))
+        if sorted(v.native for v in before.values) != sorted(self.values):
+            raise providers.ConflictError('changed')
+        self.values = [v for v in self.values if old is None or v != old.native]
+        if new_chunks is not None:
+            self.values.append(tuple(new_chunks))
+        self.writes += 1
+
+    def nameservers(self, zone):
+        return []
+
+
+def params(**kw):
+    p = {k: v.get('default') for k, v in core.ARGUMENT_SPEC.items()}
+    p.update(domain='example.com', provider='zonefile', path='/unused')
+    p.update(kw)
+    return p
+
+
+def test_adds_and_keeps_siblings():
+    prov = FakeProvider(['v=spf1 mx -all', 'site=keep'])
+    res = core.ensure_spf_include(prov, FakeResolver(CRES), params())
+    assert res['changed']
+    assert res['record_after'] == 'v=spf1 mx include:res.cisco.com -all'
+    assert (b'site=keep',) in prov.values
+    assert res['lookups']['total'] == 4
+    assert res['diff']['after'] == 'v=spf1 mx include:res.cisco.com -all\n'
+    assert res['propagation'] is None
+
+
+def test_second_run_unchanged():
+    prov = FakeProvider(['v=spf1 mx include:res.cisco.com -all'])
+    res = core.ensure_spf_include(prov, FakeResolver(CRES), params())
+    assert not res['changed']
+    assert prov.writes == 0
+
+
+def test_check_mode_writes_nothing():
+    prov = FakeProvider(['v=spf1 mx -all'])
+    res = core.ensure_spf_include(prov, FakeResolver(CRES), params(), check_mode=True)
+    assert res['changed']
+    assert prov.writes == 0
+    assert prov.values == [(b'v=spf1 mx -all',)]
+
+
+def test_conflict_is_retried():
+    prov = FakeProvider(['v=spf1 mx -all'], race=2)
+    res = core.ensure_spf_include(prov, FakeResolver(CRES), params())
+    assert res['changed']
+    assert res['conflicts'] == 2
+    assert res['attempts'] == 3
+    assert len(prov.values) == 3  # the two concurrent values survived
+
+
+def test_conflict_gives_up_bounded():
+    prov = FakeProvider(['v=spf1 mx -all'], race=100)
+    with pytest.raises(core.SpfIncludeFailure, match='gave up after 3 attempts'):
+        core.ensure_spf_include(prov, FakeResolver(CRES), params(retries=2))
+    assert prov.writes == 0
+
+
+def test_two_spf_records_refused():
+    prov = FakeProvider(['v=spf1 mx -all', 'v=spf1 mx -all'])
+    with pytest.raises(core.SpfIncludeFailure, match='2 SPF records'):
+        core.ensure_spf_include(prov, FakeResolver(CRES), params())
+
+
+def test_over_limit_refused_without_write():
+    text = 'v=spf1 ' + ' '.join('a:h%d.example.com' % i for i in range(8)) + ' -all'
+    prov = FakeProvider([text])
+    with pytest.raises(core.SpfIncludeFailure) as exc:
+        core.ensure_spf_include(prov, FakeResolver(CRES), params())
+    assert 'include:res.cisco.com (3)' in exc.value.msg
+    assert prov.writes == 0
+
+
+def test_size_over_512_refused():
+    prov = FakeProvider(['v=spf1 ' + ' '.join('ip4:192.0.2.%d' % i for i in range(33)) + ' -all',
+                         'x' * 200])
+    with pytest.raises(core.SpfIncludeFailure, match='bytes, over 512'):
+        core.ensure_spf_include(prov, FakeResolver(CRES), params())
+    assert prov.writes == 0
+
+
+def test_resolver_error_blocks_write():
+    prov = FakeProvider(['v=spf1 mx -all'])
+    with pytest.raises(core.SpfIncludeFailure, match='nameservers'):
+        core.ensure_spf_include(prov, FakeResolver({('res.cisco.com', 'TXT'): 'ERROR'}), params())
+    assert prov.writes == 0
+
+
+def test_absent_removes_only_include():
+    prov = FakeProvider(['v=spf1 mx include:res.cisco.com -all', 'other'])
+    res = core.ensure_spf_include(prov, FakeResolver(CRES), params(state='absent'))
+    assert res['record_after'] == 'v=spf1 mx -all'
+    assert sorted(prov.values) == [(b'other',), (b'v=spf1 mx -all',)]
+
+
+@pytest.mark.parametrize('kw, match', [
+    (dict(include='bad include'), '^include:'),
+    (dict(domain='a..b'), '^domain'),
+    (dict(zone='other.com'), 'not inside zone'),
+    (dict(lookup_limit=0), 'lookup_limit'),
+    (dict(retries=-1), 'retries'),
+    (dict(propagation_timeout=-1), 'propagation_timeout'),
+    (dict(port=70000), 'port'),
+])
+def test_bad_input_named(kw, match):
+    prov = FakeProvider(['v=spf1 -all'])
+    with pytest.raises(core.SpfIncludeFailure, match=match):
+        core.ensure_spf_include(prov, FakeResolver(CRES), params(**kw))
+    assert prov.writes == 0
+
+
+def test_wait_served_reports_each_server():
+    class NsProvider(FakeProvider):
+        def nameservers(self, zone):
+            return [('ns1.example.com', ['192.0.2.1']), ('ns2.example.com', ['192.0.2.2']), ('ns3.example.com', [])]
+
+    def query(address, port, domain, timeout):
+        if address == '192.0.2.1':
+            return ['v=spf1 new -all', 'other']
+        raise providers.DnsProviderError('no answer')
+
+    out = core.wait_served(NsProvider([]), FakeResolver({}), 'example.com', 'example.com', 'v=spf1 new -all', 0, 53,
+                           query=query)
+    served = {(t['nameserver'], t['served']) for t in out}
+    assert served == {('ns1.example.com', True), ('ns2.example.com', False), ('ns3.example.com', False)}

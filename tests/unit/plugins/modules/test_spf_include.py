@@ -1,0 +1,91 @@
+# -*- coding: utf-8 -*-
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The module end to end with the zonefile provider and a fake resolver (no network)."""
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from ansible.module_utils.testing import patch_module_args
+
+from ansible_collections.mailsec.cres.plugins.module_utils import spf_include_core as core
+from ansible_collections.mailsec.cres.plugins.modules import spf_include
+
+CRES = {
+    ('res.cisco.com', 'TXT'): ['v=spf1 mx:res.cisco.com exists:%{i}.spf.res.cisco.com -all'],
+    ('res.cisco.com', 'MX'): ['esa1.cres.iphmx.com'],
+}
+
+ZONE = """$ORIGIN example.com.
+$TTL 300
+@ SOA ns1 hostmaster 2024010101 3600 600 86400 60
+@ NS ns1
+ns1 A 192.0.2.53
+@ TXT "v=spf1 mx -all"
+@ TXT "google-site-verification=abc"
+"""
+
+
+class Resolver(object):
+    def __init__(self, *args, **kwargs):
+        pass
+
+    def query(self, name, rdtype):
+        value = CRES.get((name, rdtype))
+        return ('ok', value) if value else ('void', [])
+
+
+def run(capsys, monkeypatch, args, check_mode=False, diff=False):
+    monkeypatch.setattr(core.lookups, 'DnsResolver', Resolver)
+    if check_mode:
+        args['_ansible_check_mode'] = True
+    if diff:
+        args['_ansible_diff'] = True
+    with patch_module_args(args):
+        with pytest.raises(SystemExit):
+            spf_include.main()
+    return json.loads(capsys.readouterr().out)
+
+
+@pytest.fixture
+def zonefile(tmp_path):
+    path = tmp_path / 'example.com.zone'
+    path.write_text(ZONE)
+    return path
+
+
+def test_zonefile_add_idempotent_serial(capsys, monkeypatch, zonefile):
+    args = {'domain': 'example.com', 'provider': 'zonefile', 'path': str(zonefile)}
+    res = run(capsys, monkeypatch, dict(args), diff=True)
+    assert res['changed'] is True
+    assert res['record_after'] == 'v=spf1 mx include:res.cisco.com -all'
+    assert res['diff']['before'] == 'v=spf1 mx -all\n'
+    text = zonefile.read_text()
+    assert '2024010102' in text
+    assert 'google-site-verification=abc' in text
+    res = run(capsys, monkeypatch, dict(args))
+    assert res['changed'] is False
+    assert 'diff' not in res
+    assert '2024010102' in zonefile.read_text()
+
+
+def test_check_mode_leaves_file(capsys, monkeypatch, zonefile):
+    before = zonefile.read_bytes()
+    res = run(capsys, monkeypatch, {'domain': 'example.com', 'path': str(zonefile)}, check_mode=True)
+    assert res['changed'] is True
+    assert zonefile.read_bytes() == before
+
+
+def test_missing_path_is_clear(capsys, monkeypatch):
+    res = run(capsys, monkeypatch, {'domain': 'example.com', 'provider': 'rfc2136'})
+    assert res['failed'] is True
+    assert 'server' in res['msg']
+
+
+def test_secrets_not_returned(capsys, monkeypatch):
+    res = run(capsys, monkeypatch, {'domain': 'example.com', 'provider': 'rfc2136', 'server': '127.0.0.1',
+                                    'port': 1, 'timeout': 1, 'tsig_key_name': 'k',
+                                    'tsig_key_secret': 'c2VjcmV0c2VjcmV0c2VjcmV0'})
+    assert res['failed'] is True
+    assert 'c2VjcmV0c2VjcmV0c2VjcmV0' not in json.dumps(res)
