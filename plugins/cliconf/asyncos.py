@@ -1,0 +1,275 @@
+# -*- coding: utf-8 -*-
+# Copyright: mailsec.cres contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Cliconf plugin for Cisco AsyncOS: runs whole dialogs inside the persistent connection."""
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+author: mailsec.cres contributors (@mailsec-cres)
+name: asyncos
+short_description: Cliconf plugin for the Cisco AsyncOS (ESA) CLI over network_cli
+description:
+  - Runs the dialogs of the C(mailsec.cres) ESA modules inside the persistent
+    C(ansible.netcommon.network_cli) connection, one RPC per dialog, with the dialog engine of
+    C(plugins/module_utils/asyncos/dialog.py).
+  - Every dialog starts and ends at the main prompt; the session is backed out of any sub-menu
+    before each task. Documented AsyncOS error strings fail the dialog. A dropped connection,
+    a timeout or an unrecognised state closes the connection and fails; the next task logs in
+    again (the appliance discards uncommitted changes of the lost session).
+  - The C(showconfig) read is cached per session and invalidated by every configuration
+    command, so a run that changes nothing reads the configuration once per appliance.
+  - RPC methods (besides the standard ones) C(get_state), C(get_version), C(run_dialog),
+    C(commit), C(discard_changes), C(get_counters).
+version_added: 0.1.0
+"""
+
+import json
+
+from ansible.errors import AnsibleConnectionFailure
+from ansible.module_utils.common.text.converters import to_bytes, to_text
+
+from ansible_collections.ansible.netcommon.plugins.plugin_utils.cliconf_base import CliconfBase
+from ansible_collections.mailsec.cres.plugins.module_utils.asyncos import scripts
+from ansible_collections.mailsec.cres.plugins.module_utils.asyncos.config import parse_version
+from ansible_collections.mailsec.cres.plugins.module_utils.asyncos.dialog import (
+    DialogEngine,
+    Transport,
+    TransportError,
+    classify,
+)
+
+NETWORK_OS = "mailsec.cres.asyncos"
+# Scripts that end pending changes, and scripts that only move between cluster levels.
+_ENDS_PENDING = ("commit", "clearchanges")
+_NOT_CONFIG = ("clustermode",)
+
+
+class _NoErrorPatterns:
+    """Disable the terminal's error patterns while the engine drives the session: the
+    engine reads the whole output and decides; network_cli would raise mid-dialog with only
+    a 256-byte window and leave the session in a sub-menu."""
+
+    def __init__(self, connection):
+        self._terminal = getattr(connection, "_terminal", None)
+        self._saved = None
+
+    def __enter__(self):
+        if self._terminal is not None:
+            self._saved = self._terminal.__dict__.get("terminal_stderr_re", None)
+            self._terminal.terminal_stderr_re = []
+        return self
+
+    def __exit__(self, *exc):
+        if self._terminal is not None:
+            if self._saved is None:
+                self._terminal.__dict__.pop("terminal_stderr_re", None)
+            else:
+                self._terminal.terminal_stderr_re = self._saved
+        return False
+
+
+class NetworkCliTransport(Transport):
+    """Engine transport over the network_cli connection (one send = one receive)."""
+
+    def __init__(self, cliconf):
+        self._cliconf = cliconf
+        self._conn = cliconf._connection
+        self._last = None
+
+    def _lost(self, message):
+        self.close()
+        raise TransportError(message)
+
+    def send(self, line):
+        try:
+            with _NoErrorPatterns(self._conn):
+                response = self._conn.send(to_bytes(line, errors="surrogate_or_strict"), strip_prompt=False)
+        except TransportError:
+            raise
+        except Exception as exc:  # pylint: disable=broad-except
+            self._lost("connection to the appliance lost or timed out (%s); the CLI session was closed and "
+                       "the appliance discards its uncommitted changes" % to_text(exc).strip()[:300])
+        text = None if response is None else to_text(response, errors="surrogate_then_replace")
+        # network_cli strips the reply; restore the prompt's trailing space for classification.
+        text = None if text is None else text.rstrip() + " "
+        if text is None or text.strip() == "None" or classify(text) is None:
+            self._lost("connection to the appliance lost: the reply ended without a prompt; the CLI session "
+                       "was closed and the appliance discards its uncommitted changes")
+        self._last = text
+        return text
+
+    def send_only(self, line):
+        try:
+            self._conn.send(to_bytes(line, errors="surrogate_or_strict"), sendonly=True)
+        except Exception as exc:  # pylint: disable=broad-except
+            self._lost("connection to the appliance lost while pasting (%s)" % type(exc).__name__)
+
+    def last_prompt(self):
+        if self._last is not None:
+            return self._last
+        try:
+            prompt = self._conn.get_prompt()
+        except Exception as exc:  # pylint: disable=broad-except
+            self._lost("cannot open the CLI session: %s" % to_text(exc).strip()[:300])
+        text = to_text(prompt or b"", errors="surrogate_then_replace")
+        if not text.endswith(" "):
+            text = text.rstrip() + " "
+        return text
+
+    def close(self):
+        self._cliconf._invalidate(session=True)
+        try:
+            self._conn.close()
+        except Exception:  # pylint: disable=broad-except
+            pass
+
+
+class Cliconf(CliconfBase):
+    __rpc__ = CliconfBase.__rpc__ + [
+        "get_state",
+        "get_version",
+        "run_dialog",
+        "commit",
+        "discard_changes",
+        "get_counters",
+    ]
+
+    def __init__(self, *args, **kwargs):
+        super(Cliconf, self).__init__(*args, **kwargs)
+        self._config_cache = None  # {"output", "prompt", "shell"}
+        self._version_cache = None  # {"output", "shell"}
+        self._pending = False
+        self._pending_shell = None
+        self._counters = {"showconfig": 0, "version": 0, "dialogs": 0, "cache_hits": 0, "reconnects": 0}
+
+    # ------------------------------------------------------------------ internals
+
+    def _shell(self):
+        return getattr(self._connection, "_ssh_shell", None)
+
+    def _invalidate(self, session=False):
+        self._config_cache = None
+        if session:
+            self._version_cache = None
+            self._pending = False
+            self._pending_shell = None
+            self._counters["reconnects"] += 1
+
+    def _engine(self, on_unconfigured_mode="switch", transcript=False):
+        return DialogEngine(NetworkCliTransport(self), on_unconfigured_mode=on_unconfigured_mode,
+                            record=bool(transcript))
+
+    def _run(self, script, on_unconfigured_mode="switch", transcript=False):
+        engine = self._engine(on_unconfigured_mode, transcript)
+        self._counters["dialogs"] += 1
+        if script.get("command") == scripts.showconfig()["command"]:
+            self._counters["showconfig"] += 1
+        name = script.get("name")
+        result = engine.run(script)
+        if script.get("changes", True) or result.get("switched_level"):
+            self._config_cache = None
+            if name in _ENDS_PENDING:
+                if result.get("ok"):
+                    self._pending = False
+            elif name not in _NOT_CONFIG:
+                # a change dialog, even a failed one, may have left pending changes
+                self._pending = True
+                self._pending_shell = self._shell()
+        return result
+
+    # ------------------------------------------------------------------ RPCs
+
+    def set_cli_prompt_context(self):
+        """Before each task: back out of any sub-menu to the main prompt."""
+        if self._shell() is None:
+            return
+        try:
+            self._engine().to_main()
+        except TransportError as exc:
+            raise AnsibleConnectionFailure(str(exc))
+
+    def run_dialog(self, script, on_unconfigured_mode="switch", transcript=False):
+        """Run one dialog script (see module_utils/asyncos/scripts.py); returns the engine result."""
+        return self._run(script, on_unconfigured_mode, transcript)
+
+    def get_version(self, refresh=False, transcript=False):
+        entries = []
+        if refresh or not self._version_cache or self._version_cache["shell"] is not self._shell():
+            result = self._run(scripts.version(), transcript=transcript)
+            entries += result.get("transcript", [])
+            if not result["ok"]:
+                return result
+            self._counters["version"] += 1
+            self._version_cache = {"output": result["captures"].get("output", ""), "shell": self._shell()}
+        return {"ok": True, "name": "version", "version_text": self._version_cache["output"],
+                "transcript": entries}
+
+    def get_state(self, refresh=False, on_unconfigured_mode="switch", transcript=False):
+        """showconfig (cached per session until a configuration command) + version."""
+        entries = []
+        cached = True
+        cache = self._config_cache
+        if refresh or cache is None or cache["shell"] is not self._shell() or self._shell() is None:
+            cached = False
+            result = self._run(scripts.showconfig(), on_unconfigured_mode, transcript)
+            entries += result.get("transcript", [])
+            if not result["ok"]:
+                return result
+            cache = self._config_cache = {"output": result["captures"].get("output", ""),
+                                          "prompt": result.get("prompt"), "shell": self._shell()}
+        else:
+            self._counters["cache_hits"] += 1
+        version = self.get_version(transcript=transcript)
+        if not version.get("ok"):
+            return version
+        entries += version.get("transcript", [])
+        pending = self._pending and self._pending_shell is self._shell()
+        return {"ok": True, "name": "get_state", "xml": cache["output"], "prompt": cache["prompt"],
+                "version_text": version["version_text"], "pending": pending, "cached": cached,
+                "transcript": entries}
+
+    def get_config(self, source="running", flags=None, format=None, refresh=False):
+        state = self.get_state(refresh=refresh)
+        if not state.get("ok"):
+            raise AnsibleConnectionFailure(state.get("error") or "showconfig failed")
+        return state["xml"]
+
+    def edit_config(self, candidate=None, commit=True, replace=None, diff=False, comment=None):
+        raise AnsibleConnectionFailure("edit_config is not supported by %s: AsyncOS is configured through "
+                                       "dialogs (use the mailsec.cres ESA modules)" % NETWORK_OS)
+
+    def commit(self, comment=None, save_for_rollback=True):
+        return self._run(scripts.commit(comment or "", save_for_rollback))
+
+    def discard_changes(self):
+        return self._run(scripts.clearchanges())
+
+    def get_counters(self):
+        return dict(self._counters)
+
+    def get_device_info(self):
+        info = {"network_os": NETWORK_OS}
+        if self._version_cache:
+            version = parse_version(self._version_cache["output"])
+            info["network_os_version"] = version.get("version")
+            info["network_os_model"] = version.get("model")
+        return info
+
+    def get_capabilities(self):
+        result = super(Cliconf, self).get_capabilities()
+        result["device_operations"] = {
+            "supports_diff_replace": False,
+            "supports_commit": True,
+            "supports_rollback": False,
+            "supports_defaults": False,
+            "supports_onbox_diff": False,
+            "supports_commit_comment": True,
+            "supports_multiline_delimiter": False,
+            "supports_diff_match": False,
+            "supports_diff_ignore_lines": False,
+            "supports_generate_diff": False,
+            "supports_replace": False,
+        }
+        result["format"] = ["xml"]
+        return json.dumps(result)

@@ -1,0 +1,55 @@
+# -*- coding: utf-8 -*-
+# Copyright: mailsec.cres contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Options shared by the ESA (AsyncOS) modules."""
+
+from __future__ import annotations
+
+
+class ModuleDocFragment:
+    # transcript_path, on_unconfigured_mode (every ESA module, esa_info included).
+    DOCUMENTATION = r"""
+options:
+  transcript_path:
+    description:
+      - Append a redacted transcript of the whole CLI conversation of this task to this file on
+        the controller (created with mode 0600).
+      - Passwords, private keys, passphrases and PEM bodies are replaced before anything is written.
+      - Meant for reporting a mismatch between a real appliance and the dialect this collection assumes
+        (see C(docs/asyncos-dialect.md)).
+    type: path
+  on_unconfigured_mode:
+    description:
+      - What to do when, in a cluster, AsyncOS says the command is not yet configured at the current
+        cluster mode (level).
+      - V(switch) chooses "Switch modes" and edits the setting at the level that holds it.
+      - V(fail) stops with a message naming that level; nothing is changed.
+      - "The answer \"start a new, empty configuration at the current mode\" is never given: it would
+        silently create an empty machine- or group-level override."
+    type: str
+    choices: [switch, fail]
+    default: switch
+notes:
+  - Requires C(ansible_connection=ansible.netcommon.network_cli) and C(ansible_network_os=mailsec.cres.asyncos).
+  - The configuration read (C(showconfig), passphrases masked) is cached inside the persistent connection and
+    invalidated by any configuration command, so tasks that change nothing read the configuration once per appliance.
+"""
+
+    # commit, commit_comment (modules that change the appliance).
+    COMMIT = r"""
+options:
+  commit:
+    description:
+      - Commit the pending changes at the end of the task (C(commit) with O(commit_comment)).
+      - Set to V(false) to collect changes of several tasks and commit them once with M(mailsec.cres.esa_commit).
+        Pending changes belong to the CLI session and are lost when it ends.
+      - When the task fails after it started changing the appliance, its pending changes are abandoned
+        (C(clearchanges)) whatever this option says.
+    type: bool
+    default: true
+  commit_comment:
+    description:
+      - Comment recorded with the commit.
+    type: str
+    default: Changed by Ansible (mailsec.cres)
+"""

@@ -1,0 +1,120 @@
+# -*- coding: utf-8 -*-
+# Copyright: mailsec.cres contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The cliconf plugin over a fake network_cli connection: caching, invalidation, drops."""
+
+from __future__ import annotations
+
+import pytest
+
+from ansible_collections.mailsec.cres.plugins.cliconf.asyncos import Cliconf
+from ansible_collections.mailsec.cres.plugins.terminal.asyncos import TerminalModule
+
+MAIN = "\nesa1.example.com> "
+SHOWCONFIG = [
+    ("showconfig", "\nChoose the passphrase option:\n1. Mask passphrases\n2. Encrypt passphrases\n[1]> "),
+    ("1", '\n<?xml version="1.0"?>\n<config><hostname>esa1</hostname></config>\n' + MAIN),
+]
+VERSION = [("version", "\nVersion: 15.0.0-104\nModel: C100V\n" + MAIN)]
+
+
+class FakeNetworkCli:
+    """Mimics network_cli.send: returns the reply stripped (as its output cleaner does)."""
+
+    def __init__(self, pairs):
+        self.pairs = list(pairs)
+        self._ssh_shell = object()
+        self._terminal = TerminalModule(self)
+        self.closed = 0
+        self.stderr_during_send = []
+
+    def send(self, command, sendonly=False, strip_prompt=True, **kwargs):
+        assert strip_prompt is False or sendonly
+        self.stderr_during_send.append(list(self._terminal.terminal_stderr_re))
+        if sendonly:
+            return None
+        expected, reply = self.pairs.pop(0)
+        assert command.decode() == expected, (command, expected)
+        return None if reply is None else reply.strip().encode()
+
+    def get_prompt(self):
+        return MAIN.encode()
+
+    def close(self):
+        self.closed += 1
+        self._ssh_shell = None
+
+    def queue_message(self, *args):
+        pass
+
+
+def make(pairs):
+    conn = FakeNetworkCli(pairs)
+    return conn, Cliconf(conn)
+
+
+def test_converged_reads_cost_one_showconfig():
+    conn, cli = make(SHOWCONFIG + VERSION)
+    first = cli.get_state()
+    second = cli.get_state()
+    assert first["ok"] and second["ok"] and second["cached"] and not first["cached"]
+    assert cli.get_counters()["showconfig"] == 1 and cli.get_counters()["version"] == 1
+    assert not conn.pairs
+    # error patterns were disabled while the engine drove the session, restored after
+    assert all(s == [] for s in conn.stderr_during_send)
+    assert conn._terminal.terminal_stderr_re == TerminalModule.terminal_stderr_re
+
+
+def test_configuration_command_invalidates_and_marks_pending():
+    move = [
+        ("listenerconfig", "\nChoose the operation you want to perform:\n[]> "),
+        ("EDIT", "\nEnter the name or number of the listener you wish to edit.\n[]> "),
+        ("L", "\nChoose the operation you want to perform:\n[]> "),
+        ("HOSTACCESS", "\nDefault Policy Parameters\nChoose the operation you want to perform:\n[]> "),
+        ("MOVE", "\nEnter the sender group number or name you wish to move.\n[]> "),
+        ("A", "\nEnter the sender group number or name you wish to insert before.\n[]> "),
+        ("B", "\nChoose the operation you want to perform:\n[]> "),
+        ("", "\nChoose the operation you want to perform:\n[]> "),
+        ("", "\nChoose the operation you want to perform:\n[]> "),
+        ("", MAIN),
+    ]
+    from ansible_collections.mailsec.cres.plugins.module_utils.asyncos import scripts
+    conn, cli = make(SHOWCONFIG + VERSION + move + SHOWCONFIG)
+    assert cli.get_state()["pending"] is False
+    assert cli.run_dialog(scripts.move_sender_group("L", "A", "B"))["ok"]
+    state = cli.get_state()
+    assert state["cached"] is False and state["pending"] is True
+    assert cli.get_counters()["showconfig"] == 2 and cli.get_counters()["version"] == 1
+
+
+def test_dropped_connection_closes_and_invalidates():
+    conn, cli = make(SHOWCONFIG + VERSION + [("showconfig", None)])
+    cli.get_state()
+    result = cli.get_state(refresh=True)
+    assert not result["ok"] and result["error_kind"] == "connection"
+    assert conn.closed == 1
+    assert cli._config_cache is None and cli._version_cache is None
+
+
+def test_none_string_reply_is_a_drop():
+    conn, cli = make([("version", "None")])
+    result = cli.get_version()
+    assert result["error_kind"] == "connection" and conn.closed == 1
+
+
+def test_exception_in_send_is_a_drop():
+    conn, cli = make([])
+
+    def boom(*args, **kwargs):
+        raise OSError("Socket is closed")
+
+    conn.send = boom
+    result = cli.get_version()
+    assert result["error_kind"] == "connection" and conn.closed == 1
+
+
+def test_edit_config_is_not_supported():
+    _conn, cli = make([])
+    with pytest.raises(Exception, match="not supported"):
+        cli.edit_config(["x"])
+    assert "run_dialog" in cli.get_capabilities()
