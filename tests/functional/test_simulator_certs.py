@@ -150,16 +150,16 @@ def test_delete_profile_in_use_and_unused(sim_cli, chain):
     c = sim_cli()
     to_certificate_menu(c)
     paste_profile(c, "unused", chain["leaf"], chain["key"])
-    _, out = c.answer("DELETE")
+    _unused, out = c.answer("DELETE")
     assert "1. Demo\r\n2. unused\r\nEnter the number of the certificate profile you wish to delete.\r\n[]> " in out
-    _, out = c.answer("1")
+    _unused, out = c.answer("1")
     assert "Certificate profile Demo is in use by listener(s): IncomingMail, OutgoingMail. Cannot delete." in out
     c.answer("DELETE")
-    _, out = c.answer("unused")
+    _unused, out = c.answer("unused")
     assert "You must enter a number from 1 to 2." in out
-    _, out = c.answer("2")
+    _unused, out = c.answer("2")
     assert "unused" not in out.split("List of Certificates")[1]
-    _, out = c.answer("PRINT")
+    _unused, out = c.answer("PRINT")
     assert "Listener IncomingMail: Demo" in out
 
 
@@ -222,15 +222,15 @@ def test_starttls_presents_demo_then_committed_certificate(sim, sim_cli, chain):
     c.back_to_main()
     assign_certificate(c, "cres_cert")
     # pending: SMTP still presents Demo
-    _, _, der = smtp_probe(a["smtp_address"], a["smtp_port"], insecure())
+    _unused, _unused, der = smtp_probe(a["smtp_address"], a["smtp_port"], insecure())
     assert "Cisco Appliance Demo Certificate" in x509.load_der_x509_certificate(der).subject.rfc4514_string()
     assert "Changes committed:" in c.cmd("commit tls Y")
-    _, _, der = smtp_probe(a["smtp_address"], a["smtp_port"], insecure())
+    _unused, _unused, der = smtp_probe(a["smtp_address"], a["smtp_port"], insecure())
     leaf = x509.load_pem_x509_certificate(chain["leaf"].encode())
     assert hashlib.sha256(der).digest() == leaf.fingerprint(__import__("cryptography").hazmat.primitives.hashes.SHA256())
     # the intermediate is presented too: verification against the root alone succeeds
     ctx = ssl.create_default_context(cadata=chain["root"])
-    _, _, der = smtp_probe(a["smtp_address"], a["smtp_port"], ctx, sni="mail.example.com")
+    _unused, _unused, der = smtp_probe(a["smtp_address"], a["smtp_port"], ctx, sni="mail.example.com")
     assert der is not None
 
 
@@ -255,7 +255,7 @@ def test_starttls_follows_the_policy_for_the_client(sim, sim_cli):
     c.answer("NEW")
     c.answer("1")
     c.answer("LOCAL")
-    _, out = c.answer("127.0.0.0/8")
+    _unused, out = c.answer("127.0.0.0/8")
     num = re.search(r"^(\d+)\. Policy: NOTLS\r?$", out, re.M).group(1)
     c.answer(num)
     c.answer("")

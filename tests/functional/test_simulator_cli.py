@@ -145,7 +145,7 @@ def test_paging_every_page_lines(sim_cli, sim_ctl):
     c.send("1")
     pages = 0
     text = ""
-    for _ in range(200):
+    for _unused in range(200):
         i, out = c.expect(re.compile(re.escape(PAGER) + "$"), re.compile(r"esa1\.example\.com> $"))
         text += out
         if i == 1:
@@ -169,7 +169,7 @@ def test_paging_setting_via_control(sim_cli, sim_ctl):
     assert out.count("\r\n") == 6        # the echoed command line, then 5 lines
     c.chan.send("\r\n")                       # CRLF at the pager: one key
     text = ""
-    for _ in range(5):
+    for _unused in range(5):
         i, out = c.expect(re.compile(re.escape(PAGER) + "$"), re.compile(r"esa1\.example\.com> $"))
         text += out
         if i == 1:
@@ -223,10 +223,10 @@ def test_listener_listing_and_unknown_listener(sim_cli):
     assert "Currently configured listeners:\r\n1. IncomingMail (on Data 1, 192.0.2.10) SMTP TCP Port 25 Public\r\n" \
            "2. OutgoingMail (on Data 2, 192.0.2.11) SMTP TCP Port 587 Private" in out
     c.answer("EDIT")
-    _, out = c.answer("Nope")
+    _unused, out = c.answer("Nope")
     assert 'Listener "Nope" does not exist.' in out
     assert out.endswith("Enter the name or number of the listener you wish to edit.\r\n[]> ")
-    _, out = c.answer("1")
+    _unused, out = c.answer("1")
     assert "Name: IncomingMail" in out and "Certificate: Demo" in out
     assert c.back_to_main().endswith("esa1.example.com> ")
 
@@ -246,24 +246,24 @@ def test_new_policy_and_sender_group_then_commit(sim_cli, sim_dump):
     c = sim_cli()
     to_hostaccess(c)
     new_policy(c, "CRES_TLS", "Required")
-    _, out = c.answer("NEW")
+    _unused, out = c.answer("NEW")
     c.answer("1")
-    _, out = c.answer("BLOCKED_LIST")
+    _unused, out = c.answer("BLOCKED_LIST")
     assert 'A sender group or policy named "BLOCKED_LIST" already exists.' in out
-    _, out = c.answer("ALL")
+    _unused, out = c.answer("ALL")
     assert 'A sender group or policy named "ALL" already exists.' in out
-    _, out = c.answer("CRES_TLS")                 # groups and policies share one namespace (docs §9)
+    _unused, out = c.answer("CRES_TLS")                 # groups and policies share one namespace (docs §9)
     assert 'A sender group or policy named "CRES_TLS" already exists.' in out
-    _, out = c.answer("CRES_SENDERS")
+    _unused, out = c.answer("CRES_SENDERS")
     assert "Separate multiple hosts with commas\r\n[]> " in out
-    _, out = c.answer(".res.cisco.com, .cres.iphmx.com, 208.90.57.0/26, 204.15.81.0/26")
+    _unused, out = c.answer(".res.cisco.com, .cres.iphmx.com, 208.90.57.0/26, 204.15.81.0/26")
     assert "Select a behavior for this entry.\r\n1. Accept\r\n2. Relay\r\n3. Reject\r\n4. TCP Refuse\r\n" \
            "5. Continue\r\n6. Policy: ACCEPTED\r\n7. Policy: BLOCKED\r\n8. Policy: CRES_TLS\r\n" \
            "9. Policy: THROTTLED\r\n10. Policy: TRUSTED\r\n[1]> " in out
-    _, out = c.answer("8")
+    _unused, out = c.answer("8")
     assert out.endswith("Enter a comment for this sender group.\r\n[]> ")
     c.answer("CRES replies over TLS")
-    _, out = c.answer("PRINT")
+    _unused, out = c.answer("PRINT")
     assert '$CRES_TLS\r\n    ACCEPT {\r\n        tls = "required"\r\n    }' in out
     assert "CRES_SENDERS:\r\n    .res.cisco.com\r\n    .cres.iphmx.com\r\n    208.90.57.0/26\r\n    204.15.81.0/26\r\n" \
            "    $CRES_TLS (CRES replies over TLS)\r\n\r\nALL\r\n    $ACCEPTED" in out
@@ -271,11 +271,11 @@ def test_new_policy_and_sender_group_then_commit(sim_cli, sim_dump):
     assert sim_dump() == before                               # pending only
     assert c.cmd("showchanges").count("{'esa1.example.com': ['listenerconfig']}") == 1
     c.send("commit")
-    _, out = c.expect_any()
+    _unused, out = c.expect_any()
     assert "Please enter some comments describing your changes:\r\n[]> " in out
-    _, out = c.answer("add CRES")
+    _unused, out = c.answer("add CRES")
     assert out.endswith("Do you want to save the current configuration for rollback? [Y]> ")
-    _, out = c.answer("Y")
+    _unused, out = c.answer("Y")
     assert re.search(r"Changes committed: \w{3} \w{3} [ \d]\d \d\d:\d\d:\d\d \d{4}", out)
     assert sim_dump() != before
     hat = hat_of(showconfig(sim_cli()))
@@ -295,10 +295,10 @@ def test_demo_question_on_tls_keeps_tls_when_no(sim_cli):
     while "Do you want to allow encrypted TLS connections?" not in out:
         kind, out = c.answer("")
     assert out.endswith("6. Use the default\r\n[6]> ")
-    _, out = c.answer("3")
+    _unused, out = c.answer("3")
     assert out.endswith("You may use the demo certificate to test TLS, but this will not be secure. "
                         "Do you really wish to use the demo certificate? [N]> ")
-    _, out = c.answer("N")
+    _unused, out = c.answer("N")
     assert "Would you like to allow SMTP Authentication?" in out
     c.back_to_main()
     hat = hat_of(showconfig(c))
@@ -315,11 +315,11 @@ def test_valid_senders(sim_cli, host):
     c.answer("NEW")
     c.answer("1")
     c.answer("G")
-    _, out = c.answer(host)
+    _unused, out = c.answer(host)
     assert "Select a behavior for this entry." in out
     c.answer("6")
     c.answer("")
-    _, out = c.answer("PRINT")
+    _unused, out = c.answer("PRINT")
     assert "G:\r\n    " in out
 
 
@@ -334,10 +334,10 @@ def test_invalid_senders(sim_cli, host):
     c.answer("NEW")
     c.answer("1")
     c.answer("G")
-    _, out = c.answer(f"10.9.9.9, {host}")
+    _unused, out = c.answer(f"10.9.9.9, {host}")
     assert f"Invalid host: {host.strip()}" in out
     assert out.endswith("Separate multiple hosts with commas\r\n[]> ")
-    _, out = c.answer("")                      # empty: back to HOSTACCESS, nothing created
+    _unused, out = c.answer("")                      # empty: back to HOSTACCESS, nothing created
     assert "There are currently 4 sender groups." in out
 
 
@@ -348,38 +348,38 @@ def test_values_out_of_range_and_malformed(sim_cli):
     c.answer("2")
     c.answer("P")
     c.answer("1")
-    _, out = c.answer("Y")
+    _unused, out = c.answer("Y")
     assert out.endswith("[10M]> ")
-    _, out = c.answer("abc")
+    _unused, out = c.answer("abc")
     assert "You must enter a number, optionally followed by k or M." in out and out.endswith("[10M]> ")
-    _, out = c.answer("2048M")
+    _unused, out = c.answer("2048M")
     assert "Value must be between 1 and 1024M." in out
-    _, out = c.answer("20M")
+    _unused, out = c.answer("20M")
     assert out.endswith("[10]> ")
-    _, out = c.answer("0")
+    _unused, out = c.answer("0")
     assert "Value must be an integer from 1 to 1000." in out
-    _, out = c.answer("x")
+    _unused, out = c.answer("x")
     assert "You must enter a number." in out
     c.answer("default")
     c.answer("")
-    _, out = c.answer("")
+    _unused, out = c.answer("")
     assert "custom SMTP response" in out
-    _, out = c.answer("")
-    _, out = c.answer("0")
+    _unused, out = c.answer("")
+    _unused, out = c.answer("0")
     assert "Value must be -1 (unlimited)" in out
-    _, out = c.answer("100")
-    for _ in range(3):
-        _, out = c.answer("")
+    _unused, out = c.answer("100")
+    for _unused in range(3):
+        _unused, out = c.answer("")
     assert "encrypted TLS" in out
-    _, out = c.answer("9")
+    _unused, out = c.answer("9")
     assert "Value must be an integer from 1 to 6." in out
-    _, out = c.answer("zz")
+    _unused, out = c.answer("zz")
     assert "You must enter a number from 1 to 6." in out
     c.answer("1")
-    _, out = c.answer("")
-    for _ in range(3):
+    _unused, out = c.answer("")
+    for _unused in range(3):
         kind, out = c.answer("")
-    _, out = c.answer("PRINT")
+    _unused, out = c.answer("PRINT")
     assert '$P\n    ACCEPT {\n        max_message_size = "20M"\n        max_rcpts_per_hour = "100"\n' \
            '        tls = "off"\n    }'.replace("\n", "\r\n") in out
 
@@ -389,15 +389,15 @@ def test_edit_sender_group_operations(sim_cli):
     to_hostaccess(c)
     new_group(c, "G1", "10.0.0.1, 10.0.0.2", "ACCEPTED", "first")
     c.answer("EDIT")
-    _, out = c.answer("1")
+    _unused, out = c.answer("1")
     assert "5. G1 (first)\r\nEnter the sender group number or name you wish to edit.\r\n[]> " in out
-    _, out = c.answer("NOPE")
+    _unused, out = c.answer("NOPE")
     assert 'Sender group "NOPE" does not exist.' in out
-    _, out = c.answer("G1")
+    _unused, out = c.answer("G1")
     assert "- RENAME - Rename this sender group.\r\n[]> " in out
     # NEW host already elsewhere asks "Add anyway?"
     c.answer("NEW")
-    _, out = c.answer("sbrs[-10.0:-3.0], 10.0.0.3")
+    _unused, out = c.answer("sbrs[-10.0:-3.0], 10.0.0.3")
     assert out.endswith("Host sbrs[-10.0:-3.0] is already in sender group BLOCKED_LIST. Add anyway? [N]> ")
     c.answer("N")
     # DELETE one host
@@ -408,18 +408,18 @@ def test_edit_sender_group_operations(sim_cli):
     c.answer("2")
     c.answer("1")
     # POLICY: empty keeps the current behaviour, then the comment question
-    _, out = c.answer("POLICY")
+    _unused, out = c.answer("POLICY")
     assert out.endswith("8. Policy: THROTTLED\r\n9. Policy: TRUSTED\r\n[6]> ")
-    _, out = c.answer("")
+    _unused, out = c.answer("")
     assert out.endswith("Enter a comment for this sender group.\r\n[first]> ")
     c.answer("second")
     c.answer("RENAME")
-    _, out = c.answer("BLOCKED_LIST")
+    _unused, out = c.answer("BLOCKED_LIST")
     assert 'A sender group or policy named "BLOCKED_LIST" already exists.' in out
     c.answer("G2")
-    _, out = c.answer("PRINT")
+    _unused, out = c.answer("PRINT")
     assert "G2:\r\n    10.0.0.3\r\n    10.0.0.2\r\n    $ACCEPTED (second)" in out
-    _, out = c.answer("")
+    _unused, out = c.answer("")
     assert "Default Policy Parameters" in out
     c.back_to_main()
 
@@ -430,9 +430,9 @@ def test_edit_policy_rename_updates_references(sim_cli):
     c.answer("EDIT")
     c.answer("2")
     c.answer("ACCEPTED")
-    _, out = c.answer("NAME")
+    _unused, out = c.answer("NAME")
     assert out.endswith("Enter the new name for this policy.\r\n[ACCEPTED]> ")
-    _, out = c.answer("BLOCKED")
+    _unused, out = c.answer("BLOCKED")
     assert 'A sender group or policy named "BLOCKED" already exists.' in out
     c.answer("OPEN")
     c.answer("POLICY")
@@ -440,13 +440,13 @@ def test_edit_policy_rename_updates_references(sim_cli):
     kind, out = c.answer("Y")
     while "encrypted TLS" not in out:
         kind, out = c.answer("")
-    _, out = c.answer("2")                       # TLS Preferred -> demo question
+    _unused, out = c.answer("2")                       # TLS Preferred -> demo question
     assert "Do you really wish to use the demo certificate? [N]> " in out
-    _, out = c.answer("Y")
+    _unused, out = c.answer("Y")
     while "- NAME - Change the name of this policy." not in out:
         kind, out = c.answer("")
-    _, out = c.answer("")
-    _, out = c.answer("PRINT")
+    _unused, out = c.answer("")
+    _unused, out = c.answer("PRINT")
     assert '$OPEN\r\n    ACCEPT {\r\n        tls = "preferred"\r\n    }' in out
     assert "    $OPEN (Reviewed but undecided" in out
     assert "ALL\r\n    $OPEN" in out
@@ -457,21 +457,21 @@ def test_delete_policy_in_use_and_group(sim_cli):
     to_hostaccess(c)
     c.answer("DELETE")
     c.answer("2")
-    _, out = c.answer("THROTTLED")
+    _unused, out = c.answer("THROTTLED")
     assert out.endswith('The policy "THROTTLED" is used by the following sender groups: SUSPECTLIST. Those sender '
                         'groups will use the default policy. Do you want to continue? [N]> ')
-    _, out = c.answer("N")
+    _unused, out = c.answer("N")
     assert "There are currently 4 policies defined." in out
     c.answer("DELETE")
     c.answer("2")
     c.answer("THROTTLED")
-    _, out = c.answer("Y")
+    _unused, out = c.answer("Y")
     assert "There are currently 3 policies defined." in out
     c.answer("DELETE")
     c.answer("1")
-    _, out = c.answer("ALLOWED_LIST")
+    _unused, out = c.answer("ALLOWED_LIST")
     assert "There are currently 3 sender groups." in out
-    _, out = c.answer("PRINT")
+    _unused, out = c.answer("PRINT")
     assert "SUSPECTLIST:\r\n    sbrs[-3.0:-1.0]\r\n    $ACCEPTED (Suspicious" in out
     assert "ALLOWED_LIST" not in out
 
@@ -482,8 +482,8 @@ def test_move_group_first(sim_cli):
     new_group(c, "CRES", ".res.cisco.com", "ACCEPTED")
     c.answer("MOVE")
     c.answer("CRES")
-    _, out = c.answer("1")
-    _, out = c.answer("PRINT")
+    _unused, out = c.answer("1")
+    _unused, out = c.answer("PRINT")
     body = out[out.index("$BLOCKED"):]
     groups = re.findall(r"^([A-Z_]+):\r?$", body, re.M)
     assert groups == ["CRES", "ALLOWED_LIST", "BLOCKED_LIST", "SUSPECTLIST", "UNKNOWNLIST"]
@@ -507,7 +507,7 @@ def test_unknown_menu_option(sim_cli):
     c = sim_cli()
     c.send("listenerconfig")
     c.expect_sub()
-    _, out = c.answer("BOGUS")
+    _unused, out = c.answer("BOGUS")
     assert "Unknown option: BOGUS" in out and out.endswith("[]> ")
     c.back_to_main()
 
@@ -561,7 +561,7 @@ def test_exit_closes_session(sim_cli):
     c = sim_cli()
     c.send("exit")
     with pytest.raises(Exception):  # noqa: B017
-        for _ in range(50):
+        for _unused in range(50):
             c._read()
             time.sleep(0.05)
 
@@ -569,21 +569,21 @@ def test_exit_closes_session(sim_cli):
 def test_default_parameters(sim_cli):
     c = sim_cli()
     to_hostaccess(c)
-    _, out = c.answer("DEFAULT")
+    _unused, out = c.answer("DEFAULT")
     assert out.endswith("Enter the maximum message size.  Add a trailing k for kilobytes, M for megabytes, or no "
                         "letter for bytes.\r\n[10M]> ")
-    _, out = c.answer("default")
+    _unused, out = c.answer("default")
     assert "You must enter a number, optionally followed by k or M." in out
     c.answer("20M")
     c.answer("")
     c.answer("")
-    _, out = c.answer("")
+    _unused, out = c.answer("")
     assert out.endswith("Enter -1 for unlimited.\r\n[-1]> ")
-    _, out = c.answer("")
+    _unused, out = c.answer("")
     assert "5. Required - Verify\r\n[2]> " in out and "Use the default" not in out
-    _, out = c.answer("1")
+    _unused, out = c.answer("1")
     assert out.endswith("3. Required\r\n[1]> ")
-    _, out = c.answer("")
+    _unused, out = c.answer("")
     assert "Maximum Message Size: 20M" in out and "TLS Support: No" in out
     c.back_to_main()
     L = showconfig(c).find("listeners/listener")
@@ -597,12 +597,12 @@ def test_inline_behaviour_group(sim_cli):
     c.answer("1")
     c.answer("INLINE")
     c.answer("10.3.3.0/24")
-    _, out = c.answer("3")                               # Reject
+    _unused, out = c.answer("3")                               # Reject
     assert out.endswith("Would you like to change the policy parameters? [N]> ")
-    _, out = c.answer("N")
+    _unused, out = c.answer("N")
     assert out.endswith("Enter a comment for this sender group.\r\n[]> ")
     c.answer("inline")
-    _, out = c.answer("PRINT")
+    _unused, out = c.answer("PRINT")
     assert "INLINE:\r\n    10.3.3.0/24\r\n    REJECT {} (inline)" in out
 
 

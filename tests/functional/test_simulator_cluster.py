@@ -35,7 +35,7 @@ def add_group(c: CLI, name: str):
     c.answer("NEW")
     c.answer("1")
     c.answer(name)
-    _, out = c.answer("10.1.1.1")
+    _unused, out = c.answer("10.1.1.1")
     c.answer(re.search(r"^(\d+)\. Policy: ACCEPTED\r?$", out, re.M).group(1))
     c.answer("")
 
@@ -71,7 +71,7 @@ class TestDefaultCluster:
             '1. Switch modes to edit at mode "Cluster cluster1".\r\n' \
             "2. Start a new, empty configuration at the current mode (Machine esa2.example.com).\r\n" \
             "3. Copy settings from another cluster mode to the current mode.\r\n[1]> " in out
-        _, out = c.answer("1")
+        _unused, out = c.answer("1")
         assert "Currently configured listeners:\r\n1. IncomingMail (on Data 1, 192.0.2.20)" in out
         c.answer("EDIT")
         c.answer("1")
@@ -90,7 +90,7 @@ class TestDefaultCluster:
         c = sim_cli(ESA2)
         c.send("listenerconfig")
         c.expect_sub()
-        _, out = c.answer("2")
+        _unused, out = c.answer("2")
         assert "There are no listeners configured." in out
         assert c.back_to_main().endswith("(Machine esa2.example.com)> ")
         assert listeners(c) == []
@@ -113,9 +113,9 @@ class TestDefaultCluster:
         c = sim_cli(ESA2)
         c.send("listenerconfig")
         c.expect_sub()
-        _, out = c.answer("3")
+        _unused, out = c.answer("3")
         assert "Choose the mode to copy from:\r\n1. Cluster cluster1\r\n[1]> " in out
-        _, out = c.answer("1")
+        _unused, out = c.answer("1")
         assert "1. IncomingMail" in out
         c.back_to_main()
         c.cmd("commit copy Y")
@@ -127,7 +127,7 @@ class TestDefaultCluster:
         c.send("certconfig")
         out = c.expect_sub()
         assert NOTICE in out
-        _, out = c.answer("")            # default: switch
+        _unused, out = c.answer("")            # default: switch
         assert "- CERTIFICATE - Import" in out
         assert c.back_to_main().endswith("(Cluster cluster1)> ")
 
@@ -172,7 +172,7 @@ def test_yesno_notice_variant(yesno_sim):
         c.cmd("clustermode cluster")
         c.send("certconfig")
         c.expect_sub()
-        _, out = c.answer("Y")
+        _unused, out = c.answer("Y")
         assert "- CERTIFICATE" in out
         c.back_to_main()
         assert "{'Cluster cluster1': ['certconfig']}" in c.cmd("showchanges")

@@ -28,7 +28,7 @@ def full_dialog(c: CLI) -> None:
     c.answer("NEW")
     c.answer("1")
     c.answer("STEPS")
-    _, out = c.answer("10.5.5.5")
+    _unused, out = c.answer("10.5.5.5")
     c.answer(re.search(r"^(\d+)\. Policy: ACCEPTED\r?$", out, re.M).group(1))
     c.answer("a comment")
     c.back_to_main()
@@ -113,7 +113,7 @@ def test_idle_timeout_closes_session_and_drops_pending(sim_cli, sim_ctl, sim_dum
     c.answer("EDIT")
     time.sleep(1.5)
     with pytest.raises(Closed):
-        for _ in range(40):
+        for _unused in range(40):
             c._read()
     assert "Session timed out." in c.transcript
     assert sim_ctl.stats(ESA1)["idle_timeouts"] == 1
@@ -209,7 +209,7 @@ def test_restart_keeps_committed_state_and_host_key(tmp_path):
                                  "--state-dir", str(state)], cwd=REPO_ROOT, stdout=subprocess.DEVNULL,
                                 stderr=subprocess.DEVNULL)
         wait_tcp("127.0.0.1", port, proc=proc)
-        for _ in range(100):
+        for _unused in range(100):
             if (state / "ready.json").exists():
                 break
             time.sleep(0.05)

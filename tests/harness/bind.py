@@ -86,7 +86,8 @@ def quote(chunk: str) -> str:
     return '"' + chunk.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
-def fixture_lines(fixtures: dict = FIXTURES) -> list[str]:
+def fixture_lines(fixtures: dict | None = None) -> list[str]:
+    fixtures = FIXTURES if fixtures is None else fixtures
     lines = []
     for name, values in fixtures.items():
         for value in values:

@@ -87,7 +87,7 @@ loglevel=4
         wait_tcp("127.0.0.1", api_port, timeout=30, proc=proc)
         wait_tcp("127.0.0.1", dns_port, timeout=30, proc=proc)
         base = f"{api_url}/api/v1/servers/localhost"
-        for _ in range(50):
+        for _unused in range(50):
             try:
                 _api(f"{base}/zones", api_key)
                 break

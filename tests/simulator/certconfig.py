@@ -69,7 +69,7 @@ async def certificate_menu(s, level, profiles):
 async def read_pem(s) -> str:
     """Lines (no echo, no prompt) up to a line holding only '.'."""
     lines = []
-    for _ in range(MAX_PEM_LINES):
+    for _unused in range(MAX_PEM_LINES):
         line = (await s.term.read_line(echo=False)).strip()
         if line == ".":
             break

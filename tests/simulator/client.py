@@ -120,7 +120,7 @@ class CLI:
 
     def back_to_main(self, limit: int = 20) -> str:
         out = ""
-        for _ in range(limit):
+        for _unused in range(limit):
             kind, text = self.answer("")
             out += text
             if kind == "main":

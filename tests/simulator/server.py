@@ -130,6 +130,7 @@ async def serve(data_path: Path, state_dir: Path, reset: bool = False) -> int:
     world = model.World(data, state_dir, reset=reset)
     watcher = ctl.ControlWatcher(state_dir)
     apps = [ApplianceRuntime(a, world, data, state_dir, watcher) for a in data["appliances"]]
+
     def state_reset(old: dict, new: dict) -> None:
         if old.get("serial", 0) and old.get("reset_state") != new.get("reset_state"):
             world.restore_initial()

@@ -100,7 +100,7 @@ class SMTPHandler:
         await writer.drain()
         in_tls = False
         have_mail = False
-        for _ in range(1000):
+        for _unused in range(1000):
             raw = await reader.readline()
             if not raw:
                 return

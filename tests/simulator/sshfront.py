@@ -35,7 +35,7 @@ def user_keys(app, user: dict) -> list[asyncssh.SSHKey]:
     for entry in user.get("authorized_keys", []) or []:
         keys.append(asyncssh.import_public_key(entry))
     for f in user.get("authorized_keys_files", []) or []:
-        keys += [k for k in asyncssh.read_public_key_list(str(base / f))]
+        keys += list(asyncssh.read_public_key_list(str(base / f)))
     if user.get("generate_key"):
         path = app.state_dir / "client_keys" / f"{app.hostname}-{user['name']}"
         if not path.exists():

@@ -219,7 +219,7 @@ class Terminal:
     async def menu(self, ops: list[tuple[str, str]], title: str = "Choose the operation you want to perform:",
                    blank: bool = True) -> str:
         """`- NAME - text.` operations; returns the chosen NAME (upper case) or '' (go up)."""
-        valid = [o for o, _ in ops]
+        valid = [o for o, _unused in ops]
         first = True
         while True:
             if blank and first:
