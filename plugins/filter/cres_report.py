@@ -1,0 +1,395 @@
+# -*- coding: utf-8 -*-
+# Copyright: mailsec.cres contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Filters that build and render the run report of the mailsec.cres.cres_tls role.
+
+The report is a plain dictionary (it is also written as JSON for pipelines to archive)::
+
+    {
+      "generated_at": "2026-01-01T00:00:00Z",
+      "check_mode": false,
+      "front_gateway": false,
+      "min_verdict": "verified",
+      "appliances": [
+        {"name": "esa1", "cluster": "", "role": "configures", "listener": "IncomingMail",
+         "steps": {"certificate": "changed", "policy": "changed",
+                   "sender_group": "changed", "commit": "changed"},
+         "tls": {"verdict": "verified", "hosts": [{"host": "esa1.example.com",
+                                                    "verdict": "verified", "reason": ""}]}}
+      ],
+      "domains": [
+        {"name": "example.com",
+         "spf": {"status": "changed", "record_after": "v=spf1 ... include:res.cisco.com -all",
+                 "lookups": 4, "void_lookups": 0, "recheck": "ok"},
+         "tls": {"verdict": "verified", "hosts": [...]}}
+      ]
+    }
+
+Filters (all pure, no I/O):
+
+- ``cres_report_step(result, check_mode=False)``: the status of one task result:
+  ``changed`` (``would change`` in check mode), ``ok``, ``skipped``, ``failed``.
+- ``cres_report_verdict_ok(verdict, minimum='verified')``: whether a TLS verdict is at least
+  as good as ``minimum`` (verified > unverified > no_starttls > unreachable > dns_error).
+- ``cres_report_tls(result)``: a ``mailsec.cres.smtp_tls_info`` result reduced to
+  ``{verdict, hosts: [{host, address, verdict, reason}], error}``.
+- ``cres_report_domains(domains, previous=[], spf=None, tls=None, recheck=None,
+  check_mode=False)``: per-domain entries from the looped results of ``spf_include`` and
+  ``smtp_tls_info`` (results that were skipped keep what ``previous`` says, so a rollout in
+  batches keeps the SPF result of its first batch).
+- ``cres_report_problems(report)``: the list of reasons the run is not done.
+- ``cres_report_table(report)``: the report as a readable text table.
+
+Each filter is documented in a sidecar file (``plugins/filter/<filter>.yml``):
+``ansible-doc -t filter mailsec.cres.cres_report_table``.
+"""
+
+from __future__ import annotations
+
+from ansible.errors import AnsibleFilterError
+
+VERDICT_RANK = {
+    "dns_error": 0,
+    "unreachable": 1,
+    "no_starttls": 2,
+    "unverified": 3,
+    "verified": 4,
+}
+
+STEP_NAMES = (("certificate", "certificate"), ("policy", "policy"),
+              ("sender_group", "sender group"), ("commit", "commit"))
+
+
+def _is_mapping(value):
+    return hasattr(value, "get") and hasattr(value, "keys")
+
+
+def cres_report_step(result, check_mode=False):
+    """Status of one registered task result."""
+    if not _is_mapping(result) or not result:
+        return "skipped"
+    if result.get("failed"):
+        return "failed"
+    if result.get("skipped"):
+        return "skipped"
+    if result.get("changed"):
+        return "would change" if check_mode else "changed"
+    return "ok"
+
+
+def _rank(verdict):
+    if verdict is None:
+        return -1
+    return VERDICT_RANK.get(str(verdict), -1)
+
+
+def cres_report_verdict_ok(verdict, minimum="verified"):
+    """True when verdict is at least as good as minimum."""
+    if minimum not in VERDICT_RANK:
+        raise AnsibleFilterError(
+            "cres_report_verdict_ok: minimum must be one of %s, not %r"
+            % (", ".join(sorted(VERDICT_RANK, key=VERDICT_RANK.get, reverse=True)), minimum))
+    rank = _rank(verdict)
+    return rank >= 0 and rank >= VERDICT_RANK[minimum]
+
+
+def _first(mapping, *keys, default=None):
+    for key in keys:
+        value = mapping.get(key)
+        if value not in (None, ""):
+            return value
+    return default
+
+
+def _host_reason(entry):
+    reasons = entry.get("reasons")
+    if isinstance(reasons, list) and reasons:
+        return "; ".join(str(r) for r in reasons)
+    reason = _first(entry, "reason", "verify_error", "error", "message", default="")
+    if not reason:
+        verification = entry.get("verification")
+        if _is_mapping(verification):
+            reason = _first(verification, "reason", "error", "message", default="")
+    return str(reason) if reason else ""
+
+
+def _host_entries(result):
+    """Per-host entries of an smtp_tls_info result, flattened to one per host/address."""
+    hosts = _first(result, "mx", "hosts", "mx_hosts", "results", default=[])
+    if _is_mapping(hosts):
+        hosts = [dict(v, host=k) if _is_mapping(v) else {"host": k, "verdict": v}
+                 for k, v in hosts.items()]
+    out = []
+    for entry in hosts or []:
+        if not _is_mapping(entry):
+            continue
+        name = _first(entry, "host", "name", "mx", "hostname", default="?")
+        addresses = entry.get("addresses")
+        if isinstance(addresses, list) and addresses and all(_is_mapping(a) for a in addresses):
+            for addr in addresses:
+                out.append({
+                    "host": name,
+                    "address": str(_first(addr, "address", "ip", default="")),
+                    "port": _first(addr, "port", default=entry.get("port")),
+                    "verdict": _first(addr, "verdict", default=entry.get("verdict")),
+                    "reason": _host_reason(addr) or _host_reason(entry),
+                })
+        else:
+            out.append({
+                "host": name,
+                "address": str(_first(entry, "address", "ip", default="")),
+                "port": entry.get("port"),
+                "verdict": entry.get("verdict"),
+                "reason": _host_reason(entry),
+            })
+    return out
+
+
+def cres_report_tls(result):
+    """Reduce an smtp_tls_info result to {verdict, hosts, error}."""
+    if not _is_mapping(result) or not result or result.get("skipped"):
+        return {"verdict": None, "hosts": [], "error": ""}
+    hosts = _host_entries(result)
+    verdict = result.get("verdict")
+    if verdict is None and hosts:
+        ranked = [h["verdict"] for h in hosts if h.get("verdict") is not None]
+        verdict = min(ranked, key=_rank) if ranked else None
+    error = ""
+    if result.get("failed"):
+        error = str(result.get("msg") or "the TLS check failed")
+    tls = {"verdict": verdict, "hosts": hosts, "error": error}
+    if not hosts and not error and _host_reason(result):
+        # e.g. dns_error before any host could be probed: say why
+        tls["reason"] = _host_reason(result)
+    return tls
+
+
+def _lookups(result):
+    value = result.get("lookups")
+    if _is_mapping(value):
+        value = _first(value, "total", "count", default=None)
+    if isinstance(value, (list, tuple)):
+        value = len(value)
+    return value
+
+
+def _by_domain(loop_result):
+    """{domain: item result} from a looped register (results[*].item.name)."""
+    out = {}
+    if not _is_mapping(loop_result):
+        return out
+    for res in loop_result.get("results") or []:
+        if not _is_mapping(res):
+            continue
+        item = res.get("item")
+        name = item.get("name") if _is_mapping(item) else item
+        if name:
+            out[str(name)] = res
+    return out
+
+
+def _spf_entry(res, check_mode):
+    status = cres_report_step(res, check_mode)
+    entry = {"status": status}
+    if status == "failed":
+        entry["error"] = str(res.get("msg") or "")
+    for key in ("record_before", "record_after", "void_lookups", "size"):
+        if res.get(key) is not None:
+            entry[key] = res.get(key)
+    if res.get("lookups") is not None:
+        entry["lookups"] = _lookups(res)
+    return entry
+
+
+def cres_report_domains(domains, previous=None, spf=None, tls=None, recheck=None, check_mode=False):
+    """Per-domain report entries, merged over a previous report (rollout batches)."""
+    if domains is None:
+        domains = []
+    if not isinstance(domains, list):
+        raise AnsibleFilterError("cres_report_domains: expected a list of domains, got %s"
+                                 % type(domains).__name__)
+    prev = {}
+    for entry in previous or []:
+        if _is_mapping(entry) and entry.get("name"):
+            prev[entry["name"]] = entry
+    spf_by, tls_by, recheck_by = _by_domain(spf), _by_domain(tls), _by_domain(recheck)
+    out = []
+    for domain in domains:
+        name = domain.get("name") if _is_mapping(domain) else str(domain)
+        before = prev.get(name, {})
+        entry = {
+            "name": name,
+            "spf": dict(before.get("spf") or {"status": "skipped"}),
+            "tls": dict(before.get("tls") or {"verdict": None, "hosts": [], "error": ""}),
+        }
+        res = spf_by.get(name)
+        if res is not None and not res.get("skipped"):
+            recheck_before = entry["spf"].get("recheck")
+            entry["spf"] = _spf_entry(res, check_mode)
+            if recheck_before:
+                entry["spf"]["recheck"] = recheck_before
+        res = recheck_by.get(name)
+        if res is not None and not res.get("skipped"):
+            if res.get("failed"):
+                entry["spf"]["recheck"] = "failed: %s" % (res.get("msg") or "")
+            elif res.get("changed"):
+                entry["spf"]["recheck"] = "include missing"
+            else:
+                entry["spf"]["recheck"] = "ok"
+            for key in ("record_after", "void_lookups", "size"):
+                if res.get(key) is not None:
+                    entry["spf"][key] = res.get(key)
+            if res.get("lookups") is not None:
+                entry["spf"]["lookups"] = _lookups(res)
+        res = tls_by.get(name)
+        if res is not None and not res.get("skipped"):
+            entry["tls"] = cres_report_tls(res)
+        out.append(entry)
+    return out
+
+
+def cres_report_problems(report):
+    """Reasons the run is not done (empty when everything passed)."""
+    if not _is_mapping(report):
+        raise AnsibleFilterError("cres_report_problems: expected the report dictionary")
+    minimum = report.get("min_verdict") or "verified"
+    problems = []
+    for app in report.get("appliances") or []:
+        for key, label in STEP_NAMES:
+            if (app.get("steps") or {}).get(key) == "failed":
+                problems.append("%s: %s failed" % (app.get("name"), label))
+        tls = app.get("tls") or {}
+        if tls.get("error"):
+            problems.append("%s: TLS check failed: %s" % (app.get("name"), tls["error"]))
+        elif tls.get("verdict") is not None and not cres_report_verdict_ok(tls["verdict"], minimum):
+            problems.append("%s: TLS verdict %s is below %s%s" % (
+                app.get("name"), tls["verdict"], minimum, _reasons(tls)))
+    for dom in report.get("domains") or []:
+        spf = dom.get("spf") or {}
+        if spf.get("status") == "failed":
+            problems.append("%s: SPF include failed: %s" % (dom.get("name"), spf.get("error", "")))
+        recheck = spf.get("recheck")
+        if recheck and recheck != "ok":
+            problems.append("%s: SPF re-check: %s" % (dom.get("name"), recheck))
+        tls = dom.get("tls") or {}
+        if tls.get("error"):
+            problems.append("%s: TLS check failed: %s" % (dom.get("name"), tls["error"]))
+        elif tls.get("verdict") is not None and not cres_report_verdict_ok(tls["verdict"], minimum):
+            problems.append("%s: TLS verdict %s is below %s%s" % (
+                dom.get("name"), tls["verdict"], minimum, _reasons(tls)))
+    return problems
+
+
+def _reasons(tls):
+    reasons = ["%s: %s" % (h.get("host"), h.get("reason")) for h in tls.get("hosts") or []
+               if h.get("reason") and h.get("verdict") != "verified"]
+    if tls.get("reason"):
+        reasons.append(str(tls["reason"]))
+    return " (%s)" % "; ".join(reasons) if reasons else ""
+
+
+def _cell(value):
+    if value is None or value == "":
+        return "-"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    return str(value).replace("\n", " ")
+
+
+def _table(headers, rows):
+    cells = [[_cell(c) for c in row] for row in rows]
+    widths = [len(h) for h in headers]
+    for row in cells:
+        for i, cell in enumerate(row):
+            widths[i] = max(widths[i], len(cell))
+    sep = "+" + "+".join("-" * (w + 2) for w in widths) + "+"
+    lines = [sep, "| " + " | ".join(h.ljust(widths[i]) for i, h in enumerate(headers)) + " |", sep]
+    for row in cells:
+        lines.append("| " + " | ".join(c.ljust(widths[i]) for i, c in enumerate(row)) + " |")
+    lines.append(sep)
+    return lines
+
+
+def _tls_summary(tls):
+    if not tls:
+        return "-", "-"
+    if tls.get("error"):
+        return "error", tls["error"]
+    hosts = tls.get("hosts") or []
+    names = ", ".join(sorted({"%s" % h.get("host") for h in hosts})) or tls.get("reason") or "-"
+    return _cell(tls.get("verdict")), names
+
+
+def cres_report_table(report):
+    """Render the report as a text table."""
+    if not _is_mapping(report):
+        raise AnsibleFilterError("cres_report_table: expected the report dictionary, got %s"
+                                 % type(report).__name__)
+    check_mode = bool(report.get("check_mode"))
+    minimum = report.get("min_verdict") or "verified"
+    lines = ["CRES TLS run report%s - TLS verdict required: %s%s" % (
+        " (CHECK MODE: nothing was changed, 'would change' shows what a real run does)"
+        if check_mode else "", minimum,
+        " - front gateway mode" if report.get("front_gateway") else "")]
+    if report.get("generated_at"):
+        lines.append("generated at %s" % report["generated_at"])
+    apps = report.get("appliances") or []
+    if apps:
+        rows = []
+        for app in apps:
+            steps = app.get("steps") or {}
+            verdict, hosts = _tls_summary(app.get("tls"))
+            rows.append([app.get("name"), app.get("cluster"), app.get("role")]
+                        + [steps.get(key) for key, _label in STEP_NAMES]
+                        + [verdict, hosts])
+        lines.append("")
+        lines.append("Appliances")
+        lines.extend(_table(["appliance", "cluster", "role"] + [label for _k, label in STEP_NAMES]
+                            + ["TLS verdict", "checked"], rows))
+    doms = report.get("domains") or []
+    if doms:
+        rows = []
+        for dom in doms:
+            spf = dom.get("spf") or {}
+            verdict, hosts = _tls_summary(dom.get("tls"))
+            rows.append([dom.get("name"), spf.get("status"), spf.get("lookups"),
+                         spf.get("void_lookups"), spf.get("recheck"), verdict, hosts])
+        lines.append("")
+        lines.append("Domains")
+        lines.extend(_table(["domain", "SPF include", "SPF lookups", "void lookups",
+                             "SPF re-check", "TLS verdict", "MX hosts checked"], rows))
+        records = [(d.get("name"), (d.get("spf") or {}).get("record_after")) for d in doms]
+        records = [(n, r) for n, r in records if r]
+        if records:
+            lines.append("")
+            for name, record in records:
+                lines.append("SPF %s: %s" % (name, record))
+    problems = report.get("problems")
+    if problems is None:
+        problems = cres_report_problems(report)
+    lines.append("")
+    if problems and check_mode:
+        lines.append("Findings now (check mode; the changes above would address the appliance side):")
+        lines.extend("  - %s" % p for p in problems)
+    elif problems:
+        lines.append("NOT DONE:")
+        lines.extend("  - %s" % p for p in problems)
+    elif check_mode:
+        lines.append("Check mode: no problem found in what could be checked without changing anything.")
+    else:
+        lines.append("RESULT: all checks passed.")
+    return "\n".join(lines)
+
+
+class FilterModule:
+    """mailsec.cres report filters."""
+
+    def filters(self):
+        return {
+            "cres_report_step": cres_report_step,
+            "cres_report_verdict_ok": cres_report_verdict_ok,
+            "cres_report_tls": cres_report_tls,
+            "cres_report_domains": cres_report_domains,
+            "cres_report_problems": cres_report_problems,
+            "cres_report_table": cres_report_table,
+        }
