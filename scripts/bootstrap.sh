@@ -10,7 +10,7 @@ ROOT=$(cd "$(dirname "$0")/.." && pwd)
 cd "$ROOT"
 PYTHONS=${MAILSEC_PYTHONS:-3.11}
 ANSIBLE_WHEEL_VERSION=14.5.0   # carries ansible.netcommon 8.7.1 and ansible.utils 6.1.1
-APT_PACKAGES="bind9 bind9-utils bind9-dnsutils pdns-server pdns-backend-sqlite3 postfix sqlite3 openssl rsync"
+APT_PACKAGES="bind9 bind9-utils bind9-dnsutils pdns-server pdns-backend-sqlite3 postfix sqlite3 openssl rsync shellcheck"
 
 log() { printf '[bootstrap] %s\n' "$*" >&2; }
 
@@ -40,7 +40,7 @@ install_apt() {
 
 python_for() {  # python_for 3.13 -> path to an interpreter of that version
     local v=$1 cand
-    for cand in "python$v" "$(pyenv root 2>/dev/null)/versions/$v"*/bin/python$v; do
+    for cand in "python$v" "$(pyenv root 2>/dev/null)/versions/$v"*/bin/python"$v"; do
         if command -v "$cand" >/dev/null 2>&1 && "$cand" -c 'import sys' 2>/dev/null; then
             command -v "$cand"; return 0
         fi

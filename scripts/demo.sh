@@ -21,7 +21,7 @@ say() { printf '%s\n' "$*"; }
 step() { bold "== $*"; }
 
 if [ "${1:-}" = stop ]; then
-    [ -x "$PY" ] && "$PY" -m tests.functional.conftest_role stop "$DEMO" || true
+    if [ -x "$PY" ]; then "$PY" -m tests.functional.conftest_role stop "$DEMO" || true; fi
     exit 0
 fi
 
@@ -31,7 +31,7 @@ say "and the Debian packages of the local servers (BIND). Run again, it only che
 scripts/bootstrap.sh
 
 step "2/7  Starting three simulated appliances, a DNS server and a demo PKI"
-[ -d "$DEMO" ] && "$PY" -m tests.functional.conftest_role stop "$DEMO" >/dev/null 2>&1 || true
+if [ -d "$DEMO" ]; then "$PY" -m tests.functional.conftest_role stop "$DEMO" >/dev/null 2>&1 || true; fi
 rm -rf "$DEMO"
 mkdir -p "$DEMO"
 trap 'say ""; say "The servers keep running for you to explore; stop them with: scripts/demo.sh stop"' EXIT

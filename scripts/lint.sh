@@ -52,5 +52,5 @@ if [ "$WHAT" = all ] || [ "$WHAT" = ee ]; then
         rc=1
     fi
 fi
-[ $rc = 0 ] && log "OK" || log "FAILED"
+if [ $rc = 0 ]; then log "OK"; else log "FAILED"; fi
 exit $rc

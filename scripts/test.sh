@@ -7,7 +7,7 @@
 #   MAILSEC_TEST_STEPS="units integration" scripts/test.sh
 set -uo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
-cd "$ROOT"
+cd "$ROOT" || exit 1
 export MAILSEC_PYTHONS=${MAILSEC_PYTHONS:-"3.11 3.13"}
 STEPS=${MAILSEC_TEST_STEPS:-"sanity units integration functional lint"}
 RUN_DIR=${MAILSEC_RUN_DIR:-$ROOT/.run}
@@ -38,9 +38,9 @@ if want integration || want functional; then
 fi
 
 for v in $PYTHONS; do
-    want sanity && run "sanity (python $v)" env MAILSEC_PYTHON=$v scripts/ansible-test.sh sanity --venv --python "$v" --color no
-    want units && run "units (python $v)" env MAILSEC_PYTHON=$v PATH="$ROOT/.venv-$v/bin:$PATH" scripts/ansible-test.sh units --local --python "$v" --color no
-    want integration && run "integration (python $v)" env MAILSEC_PYTHON=$v PATH="$ROOT/.venv-$v/bin:$PATH" scripts/ansible-test.sh integration --local --python "$v" --color no
+    want sanity && run "sanity (python $v)" env MAILSEC_PYTHON="$v" scripts/ansible-test.sh sanity --venv --python "$v" --color no
+    want units && run "units (python $v)" env MAILSEC_PYTHON="$v" PATH="$ROOT/.venv-$v/bin:$PATH" scripts/ansible-test.sh units --local --python "$v" --color no
+    want integration && run "integration (python $v)" env MAILSEC_PYTHON="$v" PATH="$ROOT/.venv-$v/bin:$PATH" scripts/ansible-test.sh integration --local --python "$v" --color no
 done
 want functional && run "functional (python 3.11)" "$ROOT/.venv/bin/python" -m pytest -q -p no:cacheprovider tests/functional tests/simulator
 want lint && [ -x scripts/lint.sh ] && run "lint" scripts/lint.sh
