@@ -1,51 +1,94 @@
 #!/usr/bin/env bash
 # The whole test suite, on a fresh machine: installs what it needs, starts the real servers
-# (BIND 9, PowerDNS, Postfix/SMTP, the AsyncOS simulator), runs sanity, unit, integration,
-# functional and lint checks on ansible-core 2.19 (Python 3.11) and 2.21 (Python 3.13).
+# (BIND 9, PowerDNS, Postfix/SMTP, the AsyncOS simulator), runs sanity, unit and integration
+# tests on ansible-core 2.19 (Python 3.11) and 2.21 (Python 3.13), then the functional
+# (pytest, real servers) and lint checks.
 #
-#   scripts/test.sh                  # everything
+#   scripts/test.sh                                  # everything
 #   MAILSEC_TEST_STEPS="units integration" scripts/test.sh
+#   MAILSEC_PYTHONS=3.11 scripts/test.sh             # one controller Python only
+#
+# The two controller Pythons run side by side, each with its own servers (.run/py3.X), so
+# integration targets that change server state never race each other.
 set -uo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 cd "$ROOT" || exit 1
 export MAILSEC_PYTHONS=${MAILSEC_PYTHONS:-"3.11 3.13"}
 STEPS=${MAILSEC_TEST_STEPS:-"sanity units integration functional lint"}
-RUN_DIR=${MAILSEC_RUN_DIR:-$ROOT/.run}
-export MAILSEC_RUN_DIR=$RUN_DIR
+RUN_BASE=${MAILSEC_RUN_DIR:-$ROOT/.run}
+BUILD_BASE=${MAILSEC_BUILD_DIR:-$ROOT/.build}
 
 scripts/bootstrap.sh || { echo "bootstrap failed" >&2; exit 1; }
 export PATH="$ROOT/.venv/bin:$PATH" ANSIBLE_COLLECTIONS_PATH="$ROOT/.collections"
 PYTHONS=""
 for v in $MAILSEC_PYTHONS; do [ -x "$ROOT/.venv-$v/bin/ansible-test" ] && PYTHONS="$PYTHONS $v"; done
+want() { case " $STEPS " in *" $1 "*) return 0;; esac; return 1; }
 
-passed=0; failed=0; failures=()
-run() {  # run NAME COMMAND...
-    local name=$1 start rc; shift
+# run NAME RESULTS_FILE COMMAND...: run one step, record "ok NAME" or "FAILED NAME" in RESULTS_FILE
+run() {
+    local name=$1 results=$2 start rc; shift 2
     start=$(date +%s)
     echo "=== $name"
     "$@"; rc=$?
-    if [ $rc -eq 0 ]; then passed=$((passed + 1)); echo "=== $name: ok ($(( $(date +%s) - start ))s)"
-    else failed=$((failed + 1)); failures+=("$name"); echo "=== $name: FAILED rc=$rc ($(( $(date +%s) - start ))s)"; fi
+    if [ $rc -eq 0 ]; then echo "ok $name" >> "$results"; echo "=== $name: ok ($(( $(date +%s) - start ))s)"
+    else echo "FAILED $name" >> "$results"; echo "=== $name: FAILED rc=$rc ($(( $(date +%s) - start ))s)"; fi
 }
-want() { case " $STEPS " in *" $1 "*) return 0;; esac; return 1; }
 
-stop_services() { "$ROOT/.venv/bin/python" -m tests.harness.services stop >/dev/null 2>&1 || true; }
-trap stop_services EXIT
+services() {  # services start|stop RUN_DIR
+    local action=$1 dir=$2
+    mkdir -p "$dir"
+    if [ "$action" = start ]; then
+        MAILSEC_RUN_DIR=$dir "$ROOT/.venv/bin/python" -m tests.harness.services start \
+            --config "$dir/integration_config.yml" >"$dir/services.log" 2>&1 \
+            || { cat "$dir/services.log"; echo "services failed to start in $dir" >&2; return 1; }
+    else
+        MAILSEC_RUN_DIR=$dir "$ROOT/.venv/bin/python" -m tests.harness.services stop >/dev/null 2>&1 || true
+    fi
+}
 
-if want integration || want functional; then
-    "$ROOT/.venv/bin/python" -m tests.harness.services start --config "$RUN_DIR/integration_config.yml" >"$RUN_DIR.services.log" 2>&1 \
-        || { cat "$RUN_DIR.services.log"; echo "services failed to start" >&2; exit 1; }
-fi
+leg() {  # leg 3.X RESULTS_FILE: sanity, units, integration on one controller Python
+    local v=$1 results=$2 dir="$RUN_BASE/py$1"
+    local env=(env MAILSEC_PYTHON="$v" MAILSEC_RUN_DIR="$dir" MAILSEC_BUILD_DIR="$BUILD_BASE" PATH="$ROOT/.venv-$v/bin:$PATH")
+    want sanity && run "sanity (python $v)" "$results" "${env[@]}" scripts/ansible-test.sh sanity --venv --python "$v" --color no
+    want units && run "units (python $v)" "$results" "${env[@]}" scripts/ansible-test.sh units --local --python "$v" --color no
+    if want integration; then
+        if services start "$dir"; then
+            run "integration (python $v)" "$results" "${env[@]}" scripts/ansible-test.sh integration --local --python "$v" --color no
+        else
+            echo "FAILED integration (python $v): servers did not start" >> "$results"
+        fi
+        services stop "$dir"
+    fi
+}
 
+RESULTS="$RUN_BASE/results.txt"
+mkdir -p "$RUN_BASE"
+: > "$RESULTS"
+trap 'for v in $PYTHONS; do services stop "$RUN_BASE/py$v"; done; services stop "$RUN_BASE/functional"' EXIT
+
+pids=()
 for v in $PYTHONS; do
-    want sanity && run "sanity (python $v)" env MAILSEC_PYTHON="$v" scripts/ansible-test.sh sanity --venv --python "$v" --color no
-    want units && run "units (python $v)" env MAILSEC_PYTHON="$v" PATH="$ROOT/.venv-$v/bin:$PATH" scripts/ansible-test.sh units --local --python "$v" --color no
-    want integration && run "integration (python $v)" env MAILSEC_PYTHON="$v" PATH="$ROOT/.venv-$v/bin:$PATH" scripts/ansible-test.sh integration --local --python "$v" --color no
+    leg "$v" "$RESULTS" > "$RUN_BASE/leg-$v.log" 2>&1 &
+    pids+=($!)
 done
-want functional && run "functional (python 3.11)" "$ROOT/.venv/bin/python" -m pytest -q -p no:cacheprovider tests/functional tests/simulator
-want lint && [ -x scripts/lint.sh ] && run "lint" scripts/lint.sh
+for pid in "${pids[@]}"; do wait "$pid"; done
+for v in $PYTHONS; do cat "$RUN_BASE/leg-$v.log"; done
+
+if want functional; then
+    # The functional tests share one set of servers (their fixtures read its services.json).
+    if services start "$RUN_BASE/functional"; then
+        run "functional (python 3.11)" "$RESULTS" env MAILSEC_RUN_DIR="$RUN_BASE/functional" \
+            "$ROOT/.venv/bin/python" -m pytest -q -p no:cacheprovider tests/functional
+    else
+        echo "FAILED functional: servers did not start" >> "$RESULTS"
+    fi
+    services stop "$RUN_BASE/functional"
+fi
+if want lint && [ -x scripts/lint.sh ]; then run "lint" "$RESULTS" scripts/lint.sh; fi
 
 echo
-for f in "${failures[@]}"; do echo "FAILED: $f"; done
+grep '^FAILED' "$RESULTS"
+passed=$(grep -c '^ok' "$RESULTS")
+failed=$(grep -c '^FAILED' "$RESULTS")
 echo "suite: $passed passed, $failed failed"
-[ $failed -eq 0 ]
+[ "$failed" -eq 0 ]
