@@ -1,0 +1,1 @@
+"""Fleet benchmark of mailsec.cres (see docs/benchmarks.md): ``benchmarks/run.sh``."""
