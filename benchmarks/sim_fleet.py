@@ -193,4 +193,3 @@ class SimFleet:
             if all(not self.stats(h).get("sessions_open") for h in self.hostnames):
                 return
             time.sleep(0.1)
-

@@ -41,6 +41,7 @@ KEEP = os.environ.get("MAILSEC_REL_KEEP", "") not in ("", "0")
 EXHAUSTIVE = os.environ.get("MAILSEC_RELIABILITY_EXHAUSTIVE", "") not in ("", "0", "false", "no")
 ROUNDS = int(os.environ.get("MAILSEC_RELIABILITY_ROUNDS", "20"))
 
+
 def _chunks(text: str, size: int = 255) -> list:
     return [text[i:i + size] for i in range(0, len(text), size)]
 

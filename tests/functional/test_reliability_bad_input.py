@@ -98,7 +98,7 @@ def cases(dns, pki) -> list:
         Case("cert-missing-intermediate", "local", cert(p, chain_path=None), [r"intermediate"]),
         Case("cert-wrong-p12-passphrase", "local", [{"name": "p12", "mailsec.cres.certificate_check": {
             "pkcs12_path": p["leaf_p12"], "pkcs12_passphrase": "not-the-passphrase", "ca_bundle": p["ca_bundle"]}}],
-             [r"pkcs12_passphrase|passphrase"]),
+            [r"pkcs12_passphrase|passphrase"]),
         Case("cert-hostname-not-covered", "local", cert(p, hostnames=["mail.elsewhere.test"]),
              [r"mail\.elsewhere\.test"]),
         Case("cert-weak-key", "local", cert(p, certificate_path=p["weak_cert"], private_key_path=p["weak_key"]),
@@ -128,7 +128,7 @@ def cases(dns, pki) -> list:
              extra_vars={"ansible_password": "wrong-password-for-test"}),
         Case("esa-commit-refused", "esa", policy(commit=False) + [
             {"name": "commit", "mailsec.cres.esa_commit": {"comment": "reliability"}}],
-             [r"commit", r"disk full"], faults={"fail_commit": "disk full"}),
+            [r"commit", r"disk full"], faults={"fail_commit": "disk full"}),
         # ---------------------------------------------------------------- role variables
         Case("role-policy-tls-choice", "role", role_vars={"cres_tls_policy_tls": "maybe"}, expect=[r"cres_tls_policy_tls"]),
         Case("role-senders-mode-choice", "role", role_vars={"cres_tls_senders_mode": "merge"},

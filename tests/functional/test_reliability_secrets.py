@@ -77,6 +77,7 @@ def secret_runs(rel_dir, rel_pki, rel_dns, rel_secrets, rel_ansible, request):
     runs.append(rel_ansible(["ansible-playbook", "-vvv", "-i", "localhost,", "-e", "ansible_connection=local",
                              "--diff", str(book)], name="secrets-local"))
 
+    sim_skip = None
     try:
         fleet = request.getfixturevalue("rel_sim_factory")("secrets", 3)
     except pytest.skip.Exception as exc:

@@ -143,7 +143,7 @@ def test_replace_rrset_writer_loses_updates(rel_dns):
     lost_total = 0
     rounds = max(3, ROUNDS // 4)
     for rnd in range(rounds):
-        lost, _ = _race(rel_dns, f"naive{rnd}", _replace_writer)
+        lost, _conflicts = _race(rel_dns, f"naive{rnd}", _replace_writer)
         lost_total += len(lost)
         lost_rounds += bool(lost)
     # Same race, no precondition: the last write wins and the others' includes vanish.
@@ -169,7 +169,7 @@ def test_module_processes_race(rel_dns, rel_ansible):
         runs = list(pool.map(one, includes))
     for run in runs:
         assert run.rc == 0, run.describe()
-    present, _ = _includes_in(_txt_values(rel_dns, f"{owner}.{REL_ZONE}"))
+    present, _others = _includes_in(_txt_values(rel_dns, f"{owner}.{REL_ZONE}"))
     assert set(includes) <= present, f"lost: {set(includes) - present}"
 
 
