@@ -21,10 +21,15 @@ description:
     command, so a run that changes nothing reads the configuration once per appliance.
   - RPC methods (besides the standard ones) C(get_state), C(get_version), C(run_dialog),
     C(commit), C(discard_changes), C(get_counters).
+  - Every CLI session (each login, including a silent re-login after an idle timeout or a drop,
+    and a new persistent connection process) gets a random C(session_id), returned by every
+    RPC. Uncommitted changes belong to one session: modules compare the ids to detect that
+    changes staged by earlier tasks were discarded.
 version_added: 0.1.0
 """
 
 import json
+import uuid
 
 from ansible.errors import AnsibleConnectionFailure
 from ansible.module_utils.common.text.converters import to_bytes, to_text
@@ -141,12 +146,23 @@ class Cliconf(CliconfBase):
         self._version_cache = None  # {"output", "shell"}
         self._pending = False
         self._pending_shell = None
+        self._session = None  # {"shell", "id"}: identity of the current CLI session
         self._counters = {"showconfig": 0, "version": 0, "dialogs": 0, "cache_hits": 0, "reconnects": 0}
 
     # ------------------------------------------------------------------ internals
 
     def _shell(self):
         return getattr(self._connection, "_ssh_shell", None)
+
+    def _session_id(self):
+        """Random id of the current CLI session: a new one at each login (new SSH shell) and in
+        each new persistent connection process; None when no session is open."""
+        shell = self._shell()
+        if shell is None:
+            return None
+        if self._session is None or self._session["shell"] is not shell:
+            self._session = {"shell": shell, "id": uuid.uuid4().hex}
+        return self._session["id"]
 
     def _invalidate(self, session=False):
         self._config_cache = None
@@ -176,6 +192,7 @@ class Cliconf(CliconfBase):
                 # a change dialog, even a failed one, may have left pending changes
                 self._pending = True
                 self._pending_shell = self._shell()
+        result["session_id"] = self._session_id()
         return result
 
     # ------------------------------------------------------------------ RPCs
@@ -203,7 +220,7 @@ class Cliconf(CliconfBase):
             self._counters["version"] += 1
             self._version_cache = {"output": result["captures"].get("output", ""), "shell": self._shell()}
         return {"ok": True, "name": "version", "version_text": self._version_cache["output"],
-                "transcript": entries}
+                "session_id": self._session_id(), "transcript": entries}
 
     def get_state(self, refresh=False, on_unconfigured_mode="switch", transcript=False):
         """showconfig (cached per session until a configuration command) + version."""
@@ -227,7 +244,7 @@ class Cliconf(CliconfBase):
         pending = self._pending and self._pending_shell is self._shell()
         return {"ok": True, "name": "get_state", "xml": cache["output"], "prompt": cache["prompt"],
                 "version_text": version["version_text"], "pending": pending, "cached": cached,
-                "transcript": entries}
+                "session_id": self._session_id(), "transcript": entries}
 
     def get_config(self, source="running", flags=None, format=None, refresh=False):
         state = self.get_state(refresh=refresh)

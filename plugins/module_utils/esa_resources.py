@@ -905,6 +905,9 @@ def execute(device, resource, check_mode=False, commit=True, commit_comment=None
         facts = resource.final_facts(cfg)
         if commit:
             result['committed'] = bool(device.commit(commit_comment or DEFAULT_COMMIT_COMMENT % resource.describe()))
+        elif getattr(device, 'session_id', None):
+            # Staged only: the changes live in this CLI session; esa_commit(staged_sessions) checks it.
+            result['session_id'] = device.session_id
         result.update(facts)
     except (AsyncOSError, EsaError) as exc:
         result['commands'] = _planned(device)
@@ -928,12 +931,39 @@ def _after_facts_check(resource, plan):
     return {key: plan.after}
 
 
-def execute_commit(device, check_mode=False, comment=None, save_for_rollback=True):
-    """esa_commit: commit whatever is pending in this session."""
+SESSION_LOST = ('the CLI session was re-established since earlier tasks staged changes with commit=false '
+                '(persistent connection idle timeout, appliance idle timeout or a dropped connection): the appliance '
+                'discarded those changes. Nothing was committed, the changes pending in the new session were '
+                'abandoned (%s), and the appliance keeps its previous committed configuration; rerunning the play '
+                'converges. For long plays or large fleets raise ansible_connect_timeout (persistent idle timeout)')
+
+
+def lost_sessions(current, staged_sessions):
+    """The staged session ids (empty values ignored) that differ from the current session."""
+    staged = [s for s in (staged_sessions or []) if s]
+    return sorted(set(s for s in staged if s != current)) if staged else []
+
+
+def execute_commit(device, check_mode=False, comment=None, save_for_rollback=True, staged_sessions=None):
+    """esa_commit: commit whatever is pending in this session.
+
+    ``staged_sessions``: session ids returned by earlier tasks that staged changes with
+    commit=false. When the current session is another one, those changes were discarded with
+    their session: abandon what is pending, commit nothing, fail (never a half-change)."""
     result = {'changed': False, 'committed': False, 'commands': []}
     try:
         pending = device.has_pending_changes()
         result['pending'] = bool(pending)
+        current = getattr(device, 'session_id', None)
+        lost = [] if check_mode else lost_sessions(current, staged_sessions)
+        if lost:
+            result['session_id'] = current
+            result['lost_sessions'] = lost
+            state = abandon(device) if pending else 'nothing pending'
+            result['pending_changes'] = state
+            result['changed'] = state not in ('cleared', 'nothing pending')
+            result['commands'] = _planned(device)
+            raise EsaFailure(SESSION_LOST % state, result)
         if not pending:
             return result
         result['changed'] = True

@@ -57,6 +57,7 @@ ARGUMENT_SPEC = dict(
     ttl=dict(type='int', default=3600),
     # evaluation
     lookup_limit=dict(type='int', default=10),
+    evaluate_lookups=dict(type='str', default='on_change', choices=['on_change', 'always']),
     nameservers=dict(type='list', elements='str'),
     nameserver_port=dict(type='int', default=53),
     # behaviour
@@ -217,6 +218,15 @@ def ensure_spf_include(provider, resolver, p, check_mode=False, hooks=None):
                 'include:%s is already in the SPF record of %s with qualifier "%s" (%s), so it never gives '
                 'pass; left unchanged. Edit the record yourself if that is not intended.'
                 % (validate_include_domain(p['include']), domain, edit.qualifier, QUALIFIER_NAMES[edit.qualifier]))
+        size = _size(rrset, old, edit.after)
+        result['size'] = size
+        if not edit.changed and (p.get('evaluate_lookups') or 'on_change') == 'on_change':
+            # Nothing to write: the recursive lookup count (4+ DNS queries) is only needed to
+            # guard a write. Not evaluated; evaluate_lookups=always gives it.
+            result['lookups'] = None
+            result['void_lookups'] = None
+            result['problems'] = None
+            break
         try:
             evaluation = _evaluate(edit.after, domain, resolver, p['lookup_limit'])
         except (SpfError, lookups.SpfLookupError) as exc:
@@ -225,8 +235,6 @@ def ensure_spf_include(provider, resolver, p, check_mode=False, hooks=None):
                              'terms': evaluation['terms']}
         result['void_lookups'] = evaluation['void_lookups']
         result['problems'] = evaluation['problems']
-        size = _size(rrset, old, edit.after)
-        result['size'] = size
         if not edit.changed:
             for err in evaluation['errors']:
                 result['warnings'].append('lookup evaluation incomplete: %s' % err)

@@ -17,6 +17,10 @@ description:
     M(mailsec.cres.esa_sender_group) ran with C(commit=false). Pending changes live in the session; they
     are lost when the persistent connection closes (end of play, idle timeout).
   - C(changed) is true exactly when something was pending (and committed).
+  - A re-established CLI session (the persistent connection idled out between tasks, the appliance's
+    own idle timeout, a dropped connection) silently discards the changes staged before it. Pass the
+    C(session_id) values returned by the staging tasks in O(staged_sessions) so that such a play fails
+    with nothing committed instead of committing only the changes staged after the re-login.
 author:
   - mailsec.cres contributors (@mailsec-cres)
 extends_documentation_fragment:
@@ -35,6 +39,21 @@ options:
       - Save the configuration for rollback when the appliance offers it.
     type: bool
     default: true
+  staged_sessions:
+    description:
+      - Session ids (the C(session_id) return value) of earlier tasks that staged changes with C(commit=false).
+        Empty values are ignored (e.g. from tasks that changed nothing or were skipped).
+      - If the current CLI session differs from any of them, those changes were discarded by the appliance
+        when their session ended (persistent connection idle timeout, appliance idle timeout or a drop):
+        the module abandons what is pending in the current session (C(clearchanges)), commits nothing and
+        fails, saying that the session was re-established and nothing was committed. Rerunning the play
+        converges; for long plays or large fleets raise C(ansible_connect_timeout) (the persistent
+        connection's idle timeout).
+      - Not checked in check mode (nothing is staged). Without this option the pending changes of the
+        current session are committed, whatever session staged them.
+    type: list
+    elements: str
+    version_added: 0.2.0
 seealso:
   - module: mailsec.cres.esa_sender_group
   - module: mailsec.cres.esa_mail_flow_policy
@@ -46,6 +65,21 @@ EXAMPLES = r"""
 - name: Commit ESA changes
   mailsec.cres.esa_commit:
     comment: CRES replies over TLS (mailsec.cres)
+
+# Stage in several tasks, commit once; fail (committing nothing) if the session was re-established
+- name: Stage the sender group
+  mailsec.cres.esa_sender_group:
+    name: CRES_TLS
+    listener: IncomingMail
+    senders: [.res.cisco.com, 208.90.57.0/26]
+    policy: CRES_TLS_POLICY
+    commit: false
+  register: esa_group
+
+- name: Commit what the earlier tasks staged
+  mailsec.cres.esa_commit:
+    comment: CRES replies over TLS (mailsec.cres)
+    staged_sessions: "{{ [esa_policy, esa_group] | selectattr('session_id', 'defined') | map(attribute='session_id') | list }}"
 """
 
 RETURN = r"""
@@ -62,6 +96,19 @@ commands:
   returned: always
   type: list
   elements: str
+session_id:
+  description: Id of the current CLI session.
+  returned: when O(staged_sessions) named another session
+  type: str
+lost_sessions:
+  description: The staged session ids that are no longer the current session (their changes were discarded).
+  returned: when O(staged_sessions) named another session
+  type: list
+  elements: str
+pending_changes:
+  description: What happened to the changes pending in the current session (C(cleared), C(nothing pending)).
+  returned: when O(staged_sessions) named another session
+  type: str
 """
 
 from ansible.module_utils.basic import AnsibleModule
@@ -81,13 +128,15 @@ def main():
         argument_spec=argument_spec(dict(
             comment=dict(type='str', default='Changed by Ansible (mailsec.cres)'),
             save_for_rollback=dict(type='bool', default=True),
+            staged_sessions=dict(type='list', elements='str'),
         ), commit=False),
         supports_check_mode=True,
     )
     device = make_device(module)
     try:
         result = execute_commit(device, check_mode=module.check_mode, comment=module.params['comment'],
-                                save_for_rollback=module.params['save_for_rollback'])
+                                save_for_rollback=module.params['save_for_rollback'],
+                                staged_sessions=module.params['staged_sessions'])
     except EsaFailure as exc:
         fail(module, str(exc), exc.result)
     finish(module, result)

@@ -24,7 +24,8 @@ description:
   - Before writing, the lookups of the new record are counted recursively through includes and redirects
     (C(include), C(a), C(mx), C(ptr), C(exists), C(redirect)) using O(nameservers), together with void
     lookups and size. A record over O(lookup_limit) lookups or over 512 bytes of TXT data is refused without
-    writing; the error names every term and its cost.
+    writing; the error names every term and its cost. When nothing has to change, the lookups are not counted
+    unless O(evaluate_lookups=always), so an idempotent run costs only the read of the TXT records.
   - Writes are compare-and-swap. V(rfc2136) sends one UPDATE with a value-dependent prerequisite (the TXT
     RRset is exactly what was read), deletes the old SPF value and adds the new one; the server applies it
     atomically or answers NXRRSET, and the module then re-reads and retries up to O(retries) times.
@@ -156,6 +157,17 @@ options:
         written.
     type: int
     default: 10
+  evaluate_lookups:
+    description:
+      - When to count the lookups of the record recursively (which costs DNS queries, one per include,
+        C(a), C(mx), ... and nested ones).
+      - V(on_change) counts them only when the record must be written (to refuse a record over
+        O(lookup_limit) before writing it). When nothing changes, the run costs only the read of the TXT
+        records, and RV(lookups), RV(void_lookups) and RV(problems) are returned as null (not evaluated).
+      - V(always) counts them on every run, also when nothing changes (e.g. to report the lookups used).
+    type: str
+    choices: [on_change, always]
+    default: on_change
   nameservers:
     description:
       - Resolvers (IP addresses) used to evaluate the lookups of the record recursively and to find addresses
@@ -266,7 +278,10 @@ include_qualifier:
   type: str
   sample: "~"
 lookups:
-  description: DNS lookups the record in RV(record_after) needs, counted recursively.
+  description:
+    - DNS lookups the record in RV(record_after) needs, counted recursively.
+    - Null when not evaluated, that is when nothing changed and O(evaluate_lookups=on_change);
+      set O(evaluate_lookups=always) to get them.
   returned: success
   type: dict
   contains:
@@ -284,7 +299,10 @@ lookups:
       elements: dict
       sample: [{"term": "mx", "cost": 1, "void": 0}, {"term": "include:res.cisco.com", "cost": 3, "void": 1}]
 void_lookups:
-  description: Lookups with no answer or NXDOMAIN (more than 2 is an error for many receivers).
+  description:
+    - Lookups with no answer or NXDOMAIN (more than 2 is an error for many receivers).
+    - Null when not evaluated (nothing changed and O(evaluate_lookups=on_change)); set
+      O(evaluate_lookups=always) to get them.
   returned: success
   type: int
   sample: 1
@@ -294,7 +312,9 @@ size:
   type: dict
   sample: {"record": 52, "txt_rrset": 120, "limit": 512, "warn_at": 450}
 problems:
-  description: Problems found while evaluating the record (missing include targets, ptr, void lookups, ...).
+  description:
+    - Problems found while evaluating the record (missing include targets, ptr, void lookups, ...).
+    - Null when not evaluated (nothing changed and O(evaluate_lookups=on_change)).
   returned: success
   type: list
   elements: str

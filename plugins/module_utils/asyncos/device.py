@@ -66,6 +66,9 @@ class AsyncOSDevice:
         self._config = None
         self._version = None
         self._conn = None
+        # Random id of the CLI session the last RPC ran in (new at each login of the persistent
+        # connection); uncommitted changes belong to that session.
+        self.session_id = None
         self._writer = tr.TranscriptWriter(transcript_path) if transcript_path else None
 
     # ---------------------------------------------------------------- plumbing
@@ -84,10 +87,13 @@ class AsyncOSDevice:
 
     def _rpc(self, method, **kwargs):
         try:
-            return getattr(self.connection, method)(**kwargs)
+            result = getattr(self.connection, method)(**kwargs)
         except ConnectionError as exc:
             message = tr.redact_text(str(getattr(exc, "message", None) or exc))
             raise AsyncOSError("connection to the appliance failed: %s" % message, kind="rpc")
+        if isinstance(result, dict) and result.get("session_id"):
+            self.session_id = result["session_id"]
+        return result
 
     def _record(self, result):
         entries = result.get("transcript") or []

@@ -68,6 +68,64 @@ def test_second_run_unchanged():
     assert prov.writes == 0
 
 
+class CountingProvider(FakeProvider):
+    def __init__(self, values, **kw):
+        super(CountingProvider, self).__init__(values, **kw)
+        self.reads = 0
+
+    def read_txt(self, zone, domain):
+        self.reads += 1
+        return super(CountingProvider, self).read_txt(zone, domain)
+
+
+@pytest.mark.parametrize('state, record', [
+    ('present', 'v=spf1 mx include:res.cisco.com -all'),
+    ('absent', 'v=spf1 mx -all'),
+])
+def test_unchanged_on_change_does_not_evaluate_lookups(state, record):
+    # Idempotent check: one read of the TXT RRset, no recursive lookup evaluation at all.
+    prov = CountingProvider([record])
+    resolver = FakeResolver(CRES)
+    res = core.ensure_spf_include(prov, resolver, params(state=state))
+    assert not res['changed']
+    assert resolver.calls == []
+    assert prov.reads == 1 and prov.writes == 0
+    assert res['lookups'] is None and res['void_lookups'] is None and res['problems'] is None
+    assert res['size']['record'] == len(record)
+    assert res['record_before'] == record and res['record_after'] == record
+    assert res['diff']['before'] == res['diff']['after'] == record + '\n'
+
+
+def test_unchanged_on_change_does_not_evaluate_in_check_mode():
+    resolver = FakeResolver(CRES)
+    res = core.ensure_spf_include(FakeProvider(['v=spf1 include:res.cisco.com -all']), resolver,
+                                  params(), check_mode=True)
+    assert not res['changed'] and resolver.calls == [] and res['lookups'] is None
+
+
+def test_unchanged_always_evaluates_lookups():
+    prov = CountingProvider(['v=spf1 mx include:res.cisco.com -all'])
+    resolver = FakeResolver(CRES)
+    res = core.ensure_spf_include(prov, resolver, params(evaluate_lookups='always'))
+    assert not res['changed']
+    assert resolver.calls  # the recursive evaluation ran
+    assert res['lookups']['total'] == 4
+    assert res['void_lookups'] == 1
+    assert isinstance(res['problems'], list)
+
+
+def test_change_evaluates_lookups_with_on_change():
+    resolver = FakeResolver(CRES)
+    res = core.ensure_spf_include(FakeProvider(['v=spf1 mx -all']), resolver, params(evaluate_lookups='on_change'))
+    assert res['changed'] and resolver.calls
+    assert res['lookups']['total'] == 4 and res['void_lookups'] == 1
+
+
+def test_evaluate_lookups_defaults_to_on_change():
+    assert core.ARGUMENT_SPEC['evaluate_lookups']['default'] == 'on_change'
+    assert core.ARGUMENT_SPEC['evaluate_lookups']['choices'] == ['on_change', 'always']
+
+
 def test_check_mode_writes_nothing():
     prov = FakeProvider(['v=spf1 mx -all'])
     res = core.ensure_spf_include(prov, FakeResolver(CRES), params(), check_mode=True)

@@ -68,6 +68,35 @@ def test_zonefile_add_idempotent_serial(capsys, monkeypatch, zonefile):
     assert res['changed'] is False
     assert 'diff' not in res
     assert '2024010102' in zonefile.read_text()
+    # unchanged with the default evaluate_lookups=on_change: lookups not evaluated
+    assert res['lookups'] is None and res['void_lookups'] is None
+    assert res['size']['record'] == len('v=spf1 mx include:res.cisco.com -all')
+
+
+def test_unchanged_evaluate_lookups(capsys, monkeypatch, zonefile):
+    calls = []
+
+    class CountingResolver(Resolver):
+        def query(self, name, rdtype):
+            calls.append((name, rdtype))
+            return Resolver.query(self, name, rdtype)
+
+    args = {'domain': 'example.com', 'provider': 'zonefile', 'path': str(zonefile)}
+    assert run(capsys, monkeypatch, dict(args))['changed'] is True
+    monkeypatch.setattr(core.lookups, 'DnsResolver', CountingResolver)
+    del calls[:]
+    with patch_module_args(dict(args)):
+        with pytest.raises(SystemExit):
+            spf_include.main()
+    res = json.loads(capsys.readouterr().out)
+    assert res['changed'] is False and res['lookups'] is None and calls == []
+    with patch_module_args(dict(args, evaluate_lookups='always')):
+        with pytest.raises(SystemExit):
+            spf_include.main()
+    res = json.loads(capsys.readouterr().out)
+    assert res['changed'] is False
+    assert res['lookups']['total'] == 4 and res['void_lookups'] == 1
+    assert calls
 
 
 def test_check_mode_leaves_file(capsys, monkeypatch, zonefile):
