@@ -23,7 +23,7 @@ description:
     C(commit), C(discard_changes), C(get_counters).
   - Every CLI session (each login, including a silent re-login after an idle timeout or a drop,
     and a new persistent connection process) gets a random C(session_id), returned by every
-    RPC. Uncommitted changes belong to one session: modules compare the ids to detect that
+    RPC. Uncommitted changes belong to one session; modules compare the ids to detect that
     changes staged by earlier tasks were discarded.
 version_added: 0.1.0
 """

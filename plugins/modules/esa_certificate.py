@@ -211,6 +211,14 @@ pending_changes:
   description: After a failure mid-change, what happened to the pending changes (V(cleared) when abandoned).
   returned: failure after a change was sent
   type: str
+session_id:
+  description:
+    - Id of the CLI session that holds the staged (uncommitted) changes. Pass it to
+      O(mailsec.cres.esa_commit#module:staged_sessions) so that the commit fails, committing nothing,
+      if the session was re-established in between (the appliance then discarded these changes).
+  returned: when changes were staged with O(commit=false) (not in check mode)
+  type: str
+  sample: 3f2b8c0e9a6d4e1f8b7a6c5d4e3f2a1b
 """
 
 from ansible.module_utils.basic import AnsibleModule

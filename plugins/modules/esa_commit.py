@@ -44,7 +44,7 @@ options:
       - Session ids (the C(session_id) return value) of earlier tasks that staged changes with C(commit=false).
         Empty values are ignored (e.g. from tasks that changed nothing or were skipped).
       - If the current CLI session differs from any of them, those changes were discarded by the appliance
-        when their session ended (persistent connection idle timeout, appliance idle timeout or a drop):
+        when their session ended (persistent connection idle timeout, appliance idle timeout or a drop);
         the module abandons what is pending in the current session (C(clearchanges)), commits nothing and
         fails, saying that the session was re-established and nothing was committed. Rerunning the play
         converges; for long plays or large fleets raise C(ansible_connect_timeout) (the persistent
@@ -53,7 +53,6 @@ options:
         current session are committed, whatever session staged them.
     type: list
     elements: str
-    version_added: 0.2.0
 seealso:
   - module: mailsec.cres.esa_sender_group
   - module: mailsec.cres.esa_mail_flow_policy

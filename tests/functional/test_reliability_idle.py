@@ -50,14 +50,20 @@ def test_idle_gap_between_tasks_never_commits_half(renewal_fleet, rel_pki, rel_d
         {"name": "certificate (renewed)", "mailsec.cres.esa_certificate": {
             "name": "cres_tls", "certificate_path": rel_pki["leaf_cert"], "private_key_path": rel_pki["leaf_key"],
             "intermediates_path": [rel_pki["leaf_chain"]], "ca_bundle": rel_pki["ca_bundle"],
-            "listeners": ["IncomingMail"], "commit": False}},
+            "listeners": ["IncomingMail"], "commit": False},
+         "register": "r_cert"},
         {"name": "the other appliances' turn", "ansible.builtin.pause": {"seconds": 25}},
         {"name": "policy", "mailsec.cres.esa_mail_flow_policy": {
-            "name": "CRES_TLS_POLICY", "listener": "IncomingMail", "tls": "required", "commit": False}},
+            "name": "CRES_TLS_POLICY", "listener": "IncomingMail", "tls": "required", "commit": False},
+         "register": "r_policy"},
         {"name": "sender group", "mailsec.cres.esa_sender_group": {
             "name": "CRES_TLS", "listener": "IncomingMail", "policy": "CRES_TLS_POLICY",
-            "senders": [".res.cisco.com", "208.90.57.0/26"], "commit": False}},
-        {"name": "commit", "mailsec.cres.esa_commit": {"comment": "idle"}},
+            "senders": [".res.cisco.com", "208.90.57.0/26"], "commit": False},
+         "register": "r_group"},
+        # as roles/cres_tls/tasks/appliance.yml does: name the sessions that staged the changes
+        {"name": "commit", "mailsec.cres.esa_commit": {
+            "comment": "idle", "staged_sessions": "{{ [r_cert, r_policy, r_group] | selectattr('session_id', "
+            "'defined') | map(attribute='session_id') | list }}"}},
     ]}]
     book = work / "play.yml"
     book.write_text(yaml.safe_dump(play, sort_keys=False))
@@ -80,3 +86,5 @@ def test_idle_gap_between_tasks_never_commits_half(renewal_fleet, rel_pki, rel_d
         f"{sorted(set(before_p) - changed)}; run rc={run.rc}, failures: {run.failure_messages()}")
     if not changed:
         assert run.rc != 0, "nothing was committed but the run reported success"
+        # ... and it failed for the right reason (esa_commit's staged_sessions check), not earlier
+        assert any("re-established" in m for m in run.failure_messages()), run.failure_messages()

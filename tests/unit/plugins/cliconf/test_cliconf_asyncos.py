@@ -118,3 +118,16 @@ def test_edit_config_is_not_supported():
     with pytest.raises(Exception, match="not supported"):
         cli.edit_config(["x"])
     assert "run_dialog" in cli.get_capabilities()
+
+
+def test_session_id_per_login():
+    conn, cli = make(SHOWCONFIG + VERSION + [("showconfig", None)] + SHOWCONFIG + VERSION)
+    first = cli.get_state()["session_id"]
+    assert first and cli.get_state()["session_id"] == first  # cached read, same session
+    assert not cli.get_state(refresh=True)["ok"]  # drop: closed
+    conn._ssh_shell = object()  # network_cli logs in again
+    second = cli.get_state()["session_id"]
+    assert second and second != first
+    # a new persistent connection process (idle exit) has a new id too
+    other = Cliconf(FakeNetworkCli(VERSION)).get_version()["session_id"]
+    assert other not in (None, first, second)

@@ -60,6 +60,14 @@ class FakeDevice(object):
         self.cleared = 0
         self.fail_on = fail_on
         self.lie_on = lie_on
+        self.logins = 1
+        self.session_id = 'session-1'
+
+    def relogin(self):
+        """The CLI session was re-established: the appliance discarded the pending changes."""
+        self.logins += 1
+        self.session_id = 'session-%d' % self.logins
+        self.cfg = copy.deepcopy(self.committed)
 
     # reads
     def config(self, refresh=False):

@@ -192,6 +192,70 @@ def test_commit_false_leaves_pending_then_esa_commit():
     assert execute_commit(dev)['changed'] is False
 
 
+def test_staged_session_id_returned_only_when_staged():
+    dev = FakeDevice(with_policy())
+    res = run(dev, SenderGroupResource, sg(), commit=False)
+    assert res['session_id'] == 'session-1'
+    assert 'session_id' not in run(dev, SenderGroupResource, sg(), commit=False)  # converged: nothing staged
+    assert 'session_id' not in run(FakeDevice(with_policy()), SenderGroupResource, sg(), commit=True)
+    chk = FakeDevice(with_policy(), check_mode=True)
+    assert 'session_id' not in run(chk, SenderGroupResource, sg(), check=True, commit=False)
+
+
+def test_staged_sessions_same_session_commits():
+    dev = FakeDevice(with_policy())
+    staged = [run(dev, MailFlowPolicyResource, mfp(name='P2', tls='preferred'), commit=False)['session_id'],
+              run(dev, SenderGroupResource, sg(), commit=False)['session_id'], None, '']
+    res = execute_commit(dev, comment='CRES TLS', staged_sessions=staged)
+    assert res['committed'] and dev.commits == ['CRES TLS'] and 'lost_sessions' not in res
+
+
+def test_staged_sessions_relogin_commits_nothing_and_clears():
+    dev = FakeDevice(with_policy())
+    first = run(dev, MailFlowPolicyResource, mfp(name='P2', tls='preferred'), commit=False)['session_id']
+    dev.relogin()  # idle timeout between the tasks: the policy is gone
+    second = run(dev, SenderGroupResource, sg(), commit=False)['session_id']
+    assert first != second and dev.has_pending_changes()
+    with pytest.raises(EsaFailure) as err:
+        execute_commit(dev, staged_sessions=[first, second])
+    msg = str(err.value)
+    assert 're-established' in msg and 'Nothing was committed' in msg and 'rerunning the play converges' in msg
+    assert 'ansible_connect_timeout' in msg
+    assert not dev.commits and dev.cleared == 1 and not dev.has_pending_changes()
+    assert err.value.result['lost_sessions'] == [first] and err.value.result['pending_changes'] == 'cleared'
+    assert err.value.result['changed'] is False and err.value.result['committed'] is False
+
+
+def test_staged_sessions_relogin_nothing_pending_still_fails():
+    dev = FakeDevice(with_policy())
+    first = run(dev, SenderGroupResource, sg(), commit=False)['session_id']
+    dev.relogin()
+    with pytest.raises(EsaFailure) as err:
+        execute_commit(dev, staged_sessions=[first])
+    assert 're-established' in str(err.value) and not dev.commits and dev.cleared == 0
+    assert err.value.result['pending_changes'] == 'nothing pending'
+
+
+def test_staged_sessions_unknown_current_session_fails_safe():
+    dev = FakeDevice(with_policy())
+    first = run(dev, SenderGroupResource, sg(), commit=False)['session_id']
+    dev.session_id = None
+    with pytest.raises(EsaFailure):
+        execute_commit(dev, staged_sessions=[first])
+    assert not dev.commits
+
+
+def test_staged_sessions_ignored_in_check_mode_and_when_absent():
+    dev = FakeDevice(with_policy())
+    first = run(dev, SenderGroupResource, sg(), commit=False)['session_id']
+    chk = FakeDevice(dev.cfg, check_mode=True)
+    chk.committed = dev.committed
+    chk.session_id = 'other'
+    assert execute_commit(chk, check_mode=True, staged_sessions=[first])['changed'] is True and not chk.commits
+    dev.session_id = 'other'  # without the option the behaviour is unchanged
+    assert execute_commit(dev)['committed'] is True
+
+
 def test_commit_failure_reported():
     dev = FakeDevice(with_policy(), fail_on='commit')
     dev.cfg.listeners['IncomingMail'].hat.default_policy = 'X'
