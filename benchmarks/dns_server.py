@@ -17,15 +17,12 @@ what the harness instance does not have:
 
 from __future__ import annotations
 
-import base64
-import os
 import re
-import shutil
 import time
 from pathlib import Path
 
 from tests.harness import bind as hbind
-from tests.harness.common import free_port, start_process, stop_pidfile, wait_tcp
+from tests.harness.common import stop_pidfile
 
 KEY_NAME = hbind.KEY_NAME
 KEY_ALGORITHM = hbind.KEY_ALGORITHM
@@ -33,16 +30,9 @@ KEY_ALGORITHM = hbind.KEY_ALGORITHM
 
 def harness_zones() -> dict[str, str]:
     """Zone texts of the harness BIND (example.test and CRES's zones)."""
-    zones = {
-        hbind.ZONE: hbind.zone_text(hbind.ZONE, [("ns1", "127.0.0.1")], hbind.fixture_lines() + hbind.SUPPORT_RECORDS),
-        "res.cisco.com": hbind.zone_text("res.cisco.com", [("ns1", "127.0.0.1")], [
-            "@ TXT " + hbind.quote(hbind.CRES_SPF),
-            "@ A 184.94.241.74",
-        ] + [f"@ MX 10 esa{i}.cres.iphmx.com." for i in range(1, 5)]),
-        "cres.iphmx.com": hbind.zone_text("cres.iphmx.com", [("ns1", "127.0.0.1")], [
-            f"esa{i} A {a}" for i, a in enumerate(
-                ["68.232.140.79", "68.232.140.57", "68.232.135.234", "68.232.135.235"], start=1)]),
-    }
+    zones = {hbind.ZONE: hbind.zone_text(hbind.ZONE, [("ns1", "127.0.0.1")],
+                                         hbind.fixture_lines() + hbind.SUPPORT_RECORDS)}
+    zones.update(hbind.cres_zones())
     return zones
 
 
@@ -52,49 +42,12 @@ def start(run_dir: Path, extra_zones: dict[str, list[str]] | None = None,
     run_dir = Path(run_dir).resolve()
     stop(run_dir)
     run_dir.mkdir(parents=True, exist_ok=True)
-    named = shutil.which("named") or "/usr/sbin/named"
-    port = free_port()
-    secret = base64.b64encode(os.urandom(32)).decode()
     zones = harness_zones()
     for name, lines in (extra_zones or {}).items():
         zones[name] = hbind.zone_text(name, [("ns1", "127.0.0.1")], lines)
-    dynamic = set(dynamic or []) | {hbind.ZONE}
-    zone_conf = []
-    for name, text in zones.items():
-        (run_dir / f"{name}.zone").write_text(text)
-        (run_dir / f"{name}.zone.jnl").unlink(missing_ok=True)
-        policy = f"update-policy {{ grant {KEY_NAME} zonesub ANY; }};" if name in dynamic else ""
-        zone_conf.append(f'zone "{name}" {{ type primary; file "{run_dir}/{name}.zone"; {policy} }};')
-    # named -g logs to stderr (our named.log) and ignores a logging statement: with querylog
-    # on, that file has one "query:" line per query and one line per dynamic update.
-    (run_dir / "named.log").unlink(missing_ok=True)
-    conf = run_dir / "named.conf"
-    conf.write_text(f"""
-key "{KEY_NAME}" {{ algorithm {KEY_ALGORITHM}; secret "{secret}"; }};
-options {{
-    directory "{run_dir}";
-    pid-file "{run_dir}/named.pid";
-    session-keyfile "{run_dir}/session.key";
-    managed-keys-directory "{run_dir}";
-    listen-on port {port} {{ 127.0.0.1; }};
-    listen-on-v6 {{ none; }};
-    recursion no;
-    notify no;
-    dnssec-validation no;
-    querylog yes;
-    allow-transfer {{ key {KEY_NAME}; }};
-}};
-controls {{ }};
-{chr(10).join(zone_conf)}
-""")
-    proc = start_process([named, "-g", "-c", str(conf)], run_dir / "named.log", run_dir / "harness.pid")
-    try:
-        wait_tcp("127.0.0.1", port, timeout=30, proc=proc)
-        for zone in zones:
-            hbind._wait_zone(port, zone, proc)  # noqa: SLF001 - same readiness check as the harness
-    except Exception:
-        stop(run_dir)
-        raise
+    # with querylog on, named.log has one "query:" line per query and one line per update.
+    port, secret = hbind.run_named(run_dir, zones, dynamic=set(dynamic or []) | {hbind.ZONE},
+                                   query_log=True, transfers_with_key=True)
     return {
         "host": "127.0.0.1",
         "port": port,

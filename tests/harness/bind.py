@@ -111,14 +111,9 @@ def write_zonefile_fixture(path: Path) -> None:
     path.write_text(zone_text(ZONEFILE_ZONE, [("ns1", "127.0.0.1")], fixture_lines()))
 
 
-def start(run_dir: Path) -> dict:
-    run_dir.mkdir(parents=True, exist_ok=True)
-    named = shutil.which("named") or "/usr/sbin/named"
-    port = free_port()
-    secret = base64.b64encode(os.urandom(32)).decode()
-    zones = {
-        ZONE: zone_text(ZONE, [("ns1", "127.0.0.1")], fixture_lines() + SUPPORT_RECORDS),
-        LAME_ZONE: zone_text(LAME_ZONE, [("ns1", "127.0.0.1"), ("ns2", "127.0.0.2")], fixture_lines()),
+def cres_zones() -> dict[str, str]:
+    """CRES's own zones as Cisco publishes them (so SPF lookups of the include work offline)."""
+    return {
         "res.cisco.com": zone_text("res.cisco.com", [("ns1", "127.0.0.1")], [
             "@ TXT " + quote(CRES_SPF),
             "@ A 184.94.241.74",
@@ -130,14 +125,27 @@ def start(run_dir: Path) -> dict:
             f"esa{i} A {a}" for i, a in enumerate(
                 ["68.232.140.79", "68.232.140.57", "68.232.135.234", "68.232.135.235"], start=1)]),
     }
+
+
+def run_named(run_dir: Path, zones: dict[str, str], dynamic, query_log: bool = False,
+              transfers_with_key: bool = False) -> tuple[int, str]:
+    """Write the zones and a named.conf into run_dir, start named -g, wait for every zone.
+
+    dynamic: zones that accept RFC 2136 updates signed with the TSIG key. query_log: one
+    "query:" line per query in named.log (so tests can count queries at the server).
+    transfers_with_key: allow AXFR with the key (to dump a zone). Returns (port, secret).
+    """
+    named = shutil.which("named") or "/usr/sbin/named"
+    port = free_port()
+    secret = base64.b64encode(os.urandom(32)).decode()
     zone_conf = []
     for name, text in zones.items():
         (run_dir / f"{name}.zone").write_text(text)
-        for suffix in (".jnl",):
-            (run_dir / f"{name}.zone{suffix}").unlink(missing_ok=True)
-        policy = (f'update-policy {{ grant {KEY_NAME} zonesub ANY; }};'
-                  if name in (ZONE, LAME_ZONE) else "")
+        (run_dir / f"{name}.zone.jnl").unlink(missing_ok=True)
+        policy = f"update-policy {{ grant {KEY_NAME} zonesub ANY; }};" if name in dynamic else ""
         zone_conf.append(f'zone "{name}" {{ type primary; file "{run_dir}/{name}.zone"; {policy} }};')
+    # named -g logs to stderr (named.log) and ignores a logging statement.
+    (run_dir / "named.log").unlink(missing_ok=True)
     conf = run_dir / "named.conf"
     conf.write_text(f"""
 key "{KEY_NAME}" {{ algorithm {KEY_ALGORITHM}; secret "{secret}"; }};
@@ -151,12 +159,12 @@ options {{
     recursion no;
     notify no;
     dnssec-validation no;
-    allow-transfer {{ none; }};
+    querylog {"yes" if query_log else "no"};
+    allow-transfer {{ {f"key {KEY_NAME};" if transfers_with_key else "none;"} }};
 }};
 controls {{ }};
 {chr(10).join(zone_conf)}
 """)
-    write_zonefile_fixture(run_dir / f"{ZONEFILE_ZONE}.zone.fixture")
     proc = start_process([named, "-g", "-c", str(conf)], run_dir / "named.log", run_dir / "harness.pid")
     try:
         wait_tcp("127.0.0.1", port, timeout=30, proc=proc)
@@ -165,6 +173,18 @@ controls {{ }};
     except Exception:
         stop(run_dir)
         raise
+    return port, secret
+
+
+def start(run_dir: Path) -> dict:
+    run_dir.mkdir(parents=True, exist_ok=True)
+    zones = {
+        ZONE: zone_text(ZONE, [("ns1", "127.0.0.1")], fixture_lines() + SUPPORT_RECORDS),
+        LAME_ZONE: zone_text(LAME_ZONE, [("ns1", "127.0.0.1"), ("ns2", "127.0.0.2")], fixture_lines()),
+    }
+    zones.update(cres_zones())
+    write_zonefile_fixture(run_dir / f"{ZONEFILE_ZONE}.zone.fixture")
+    port, secret = run_named(run_dir, zones, dynamic=(ZONE, LAME_ZONE))
     return {
         "host": "127.0.0.1",
         "port": port,
