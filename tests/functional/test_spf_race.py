@@ -61,7 +61,9 @@ def _params(bind, name, include):
     p.update(domain=name, include=include, provider="rfc2136", server="127.0.0.1", port=int(bind["port"]),
              tsig_key_name=bind["tsig_key_name"], tsig_key_secret=bind["tsig_secret"],
              nameservers=["127.0.0.1"], nameserver_port=int(bind["port"]), retries=WRITERS + 2,
-             propagation_timeout=10)
+             # The race measures lost updates. The propagation check compares the exact record
+             # this writer wrote, which a later writer may already have superseded (known issue).
+             propagation_timeout=0)
     return p
 
 
