@@ -139,10 +139,34 @@ def _evaluate(text, domain, resolver, limit):
     return lookups.evaluate(text, domain, resolver, limit)
 
 
-def wait_served(provider, resolver, zone, domain, expected, timeout, port, query=None):
-    """Poll every authoritative nameserver of zone until its SPF at domain is ``expected``.
+def serves_desired_state(served_spf, expected, state, include):
+    """Whether the SPF records a nameserver serves reach what this task made sure of.
 
-    Returns a list of dicts (nameserver, address, port, served, error), one per address.
+    ``expected`` (the record this task wrote) always counts. So does any newer single record
+    that has the include (state present) or lacks it (state absent): a concurrent writer may
+    have replaced our record with its own, which keeps our include, and that is not a failure.
+    """
+    if served_spf == ([expected] if expected is not None else []):
+        return True
+    if state == 'absent' and not served_spf:
+        return True
+    if len(served_spf) != 1:
+        return False
+    try:
+        if state == 'absent':
+            return not remove_include(served_spf[0], include).changed
+        return add_include(served_spf[0], include).action == 'present'
+    except SpfError:    # a malformed record someone else wrote is not our desired state
+        return False
+
+
+def wait_served(provider, resolver, zone, domain, expected, timeout, port, query=None, state='present',
+                include='res.cisco.com'):
+    """Poll every authoritative nameserver of zone until its SPF at domain reaches the desired state.
+
+    The desired state is ``expected`` or a newer record with the same effect for ``include``
+    (see serves_desired_state). Returns a list of dicts (nameserver, address, port, served,
+    error), one per address.
     """
     query = query or providers.query_txt_at
     targets = []
@@ -166,7 +190,7 @@ def wait_served(provider, resolver, zone, domain, expected, timeout, port, query
             try:
                 texts = query(target['address'], port, domain, min(3.0, max(timeout, 1)))
                 spf = [t for t in texts if is_spf(t)]
-                target['served'] = spf == ([expected] if expected is not None else [])
+                target['served'] = serves_desired_state(spf, expected, state, include)
                 target['error'] = None if target['served'] else 'serves %s' % (spf or 'no SPF record')
             except providers.DnsProviderError as exc:
                 target['error'] = str(exc)
@@ -295,7 +319,7 @@ def ensure_spf_include(provider, resolver, p, check_mode=False, hooks=None):
         else:
             try:
                 servers = wait_served(provider, resolver, zone, domain, result['record_after'],
-                                      p['propagation_timeout'], port)
+                                      p['propagation_timeout'], port, state=p['state'], include=p['include'])
             except providers.DnsProviderError as exc:
                 raise SpfIncludeFailure('the record was written, but listing the nameservers of %s failed: %s'
                                         % (zone, exc), result)

@@ -22,7 +22,9 @@ import dns.tsigkeyring
 import dns.update
 import pytest
 
-from tests.functional.conftest_reliability import REL_ZONE, ROUNDS, collection_import_path
+from ansible_collections.mailsec.cres.plugins.module_utils import spf_include_core as core
+from ansible_collections.mailsec.cres.plugins.module_utils import spf_lookups as lookups
+from tests.functional.conftest_reliability import REL_ZONE, ROUNDS
 
 WRITERS = 4
 INITIAL = "v=spf1 ip4:192.0.2.1 -all"
@@ -68,22 +70,18 @@ def _includes_in(values):
 
 
 def _params(info, owner, include):
-    collection_import_path()
-    from ansible_collections.mailsec.cres.plugins.module_utils import spf_include_core as core
-
     p = {k: v.get("default") for k, v in core.ARGUMENT_SPEC.items()}
     p.update(domain=f"{owner}.{REL_ZONE}", include=include, provider="rfc2136", server=info["host"],
              port=info["port"], tsig_key_name=info["tsig_key_name"], tsig_key_secret=info["tsig_secret"],
              tsig_algorithm=info["tsig_algorithm"], zone=REL_ZONE, nameservers=[info["host"]],
-             nameserver_port=info["port"], propagation_timeout=0, retries=WRITERS + 2)
+             nameserver_port=info["port"], retries=WRITERS + 2,
+             # Each writer also waits until the authoritative server serves a record with its
+             # include, although a later writer's record has usually replaced its own by then.
+             propagation_timeout=10)
     return p
 
 
 def _cas_writer(info, owner, include, barrier):
-    collection_import_path()
-    from ansible_collections.mailsec.cres.plugins.module_utils import spf_include_core as core
-    from ansible_collections.mailsec.cres.plugins.module_utils import spf_lookups as lookups
-
     p = _params(info, owner, include)
     provider = core.build_provider(p)
     resolver = lookups.DnsResolver(p["nameservers"], p["nameserver_port"], timeout=5)
@@ -133,6 +131,7 @@ def test_compare_and_swap_loses_no_update(rel_dns):
         lost_total += len(lost)
         conflicts += sum(r.get("conflicts", 0) for r in results)
         assert all(r["changed"] for r in results)
+        assert all(r["propagation"] and all(s["served"] for s in r["propagation"]) for r in results), results
     assert lost_total == 0
     # The barrier makes every writer write from the same read: the race really happened.
     assert conflicts >= ROUNDS * (WRITERS - 1), f"only {conflicts} conflicts: the writers did not race"

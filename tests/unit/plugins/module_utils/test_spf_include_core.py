@@ -217,3 +217,32 @@ def test_wait_served_reports_each_server():
                            query=query)
     served = {(t['nameserver'], t['served']) for t in out}
     assert served == {('ns1.example.com', True), ('ns2.example.com', False), ('ns3.example.com', False)}
+
+
+@pytest.mark.parametrize('served, state, ok', [
+    (['v=spf1 new -all'], 'present', True),                                       # our own record
+    (['v=spf1 include:res.cisco.com include:other.example -all'], 'present', True),  # a later writer's, still ours
+    (['v=spf1 include:other.example -all'], 'present', False),                    # a stale copy, before our write
+    (['v=spf1 ~include:res.cisco.com -all'], 'present', False),                   # include that never passes
+    (['v=spf1 include:res.cisco.com -all', 'v=spf1 -all'], 'present', False),     # two SPF records
+    (['v=spf1 include:res.cisco.com bogus!! -all'], 'present', False),            # malformed
+    ([], 'present', False),
+    ([], 'absent', True),
+    (['v=spf1 include:other.example -all'], 'absent', True),
+    (['v=spf1 include:res.cisco.com -all'], 'absent', False),
+])
+def test_propagation_accepts_any_record_with_the_desired_effect(served, state, ok):
+    assert core.serves_desired_state(served, 'v=spf1 new -all', state, 'res.cisco.com') is ok
+
+
+def test_wait_served_accepts_a_concurrent_writers_newer_record():
+    class NsProvider(FakeProvider):
+        def nameservers(self, zone):
+            return [('ns1.example.com', ['192.0.2.1'])]
+
+    def query(address, port, domain, timeout):
+        return ['v=spf1 include:res.cisco.com include:later.example -all']
+
+    out = core.wait_served(NsProvider([]), FakeResolver({}), 'example.com', 'example.com',
+                           'v=spf1 include:res.cisco.com -all', 0, 53, query=query)
+    assert [t['served'] for t in out] == [True]
