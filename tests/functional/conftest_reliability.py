@@ -24,7 +24,6 @@ Environment:
 from __future__ import annotations
 
 import os
-import sys
 from pathlib import Path
 
 import pytest
@@ -64,13 +63,6 @@ REL_ZONE_RECORDS = [
     'h1 A 127.0.0.1',
     'mx1 A 127.0.0.1',
 ] + [f'_w{i} TXT "v=spf1 ip4:198.51.100.{i} -all"' for i in range(1, 9)]
-
-
-def collection_import_path() -> None:
-    """Make ``ansible_collections.mailsec.cres`` importable (module_utils used directly)."""
-    path = str(REPO_ROOT / ".collections")
-    if path not in sys.path:
-        sys.path.insert(0, path)
 
 
 @pytest.fixture(scope="session")

@@ -3,17 +3,10 @@
 from __future__ import annotations
 
 import json
-import sys
 
 import pytest
 
-from tests.harness.common import REPO_ROOT, RUN_DIR
-
-# The collection's plugins are imported as ansible_collections.mailsec.cres.* (bootstrap links it).
-_COLLECTIONS = str(REPO_ROOT / ".collections")
-if _COLLECTIONS not in sys.path:
-    sys.path.insert(0, _COLLECTIONS)
-
+from tests.harness.common import RUN_DIR
 
 def _state() -> dict:
     path = RUN_DIR / "services.json"
