@@ -8,36 +8,14 @@ from __future__ import annotations
 import socket
 
 import pytest
-from ansible.module_utils import basic
-from ansible.module_utils.testing import patch_module_args
 
 from ansible_collections.mailsec.cres.plugins.modules import smtp_tls_info
+from ansible_collections.mailsec.cres.tests.unit.plugins.modules.module_runner import run_module
 
 
-class Exit(Exception):
-    pass
 
-
-class Fail(Exception):
-    pass
-
-
-@pytest.fixture(autouse=True)
-def patched(monkeypatch):
-    def exit_json(self, **kw):
-        raise Exit(kw)
-
-    def fail_json(self, **kw):
-        raise Fail(kw)
-
-    monkeypatch.setattr(basic.AnsibleModule, "exit_json", exit_json)
-    monkeypatch.setattr(basic.AnsibleModule, "fail_json", fail_json)
-
-
-def run(args, expect=Exit):
-    with patch_module_args(args), pytest.raises(expect) as err:
-        smtp_tls_info.main()
-    return err.value.args[0]
+def run(args, failed=False):
+    return run_module(smtp_tls_info.main, args, failed=failed)
 
 
 def closed_port():
@@ -68,5 +46,5 @@ def test_host_addresses_override():
     ({"ca_bundle": "/nonexistent.pem"}, "ca_bundle"),
 ])
 def test_bad_options(args, text):
-    r = run(dict({"domain": "example.test", "mx_hosts": ["127.0.0.1"]}, **args), Fail)
+    r = run(dict({"domain": "example.test", "mx_hosts": ["127.0.0.1"]}, **args), failed=True)
     assert text in r["msg"]

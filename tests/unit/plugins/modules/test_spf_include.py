@@ -7,10 +7,9 @@ import json
 
 import pytest
 
-from ansible.module_utils.testing import patch_module_args
-
 from ansible_collections.mailsec.cres.plugins.module_utils import spf_include_core as core
 from ansible_collections.mailsec.cres.plugins.modules import spf_include
+from ansible_collections.mailsec.cres.tests.unit.plugins.modules.module_runner import run_module
 
 CRES = {
     ('res.cisco.com', 'TXT'): ['v=spf1 mx:res.cisco.com exists:%{i}.spf.res.cisco.com -all'],
@@ -36,16 +35,9 @@ class Resolver(object):
         return ('ok', value) if value else ('void', [])
 
 
-def run(capsys, monkeypatch, args, check_mode=False, diff=False):
+def run(monkeypatch, args, check_mode=False, diff=False, failed=False):
     monkeypatch.setattr(core.lookups, 'DnsResolver', Resolver)
-    if check_mode:
-        args['_ansible_check_mode'] = True
-    if diff:
-        args['_ansible_diff'] = True
-    with patch_module_args(args):
-        with pytest.raises(SystemExit):
-            spf_include.main()
-    return json.loads(capsys.readouterr().out)
+    return run_module(spf_include.main, args, failed=failed, check_mode=check_mode, diff=diff)
 
 
 @pytest.fixture
@@ -55,16 +47,16 @@ def zonefile(tmp_path):
     return path
 
 
-def test_zonefile_add_idempotent_serial(capsys, monkeypatch, zonefile):
+def test_zonefile_add_idempotent_serial(monkeypatch, zonefile):
     args = {'domain': 'example.com', 'provider': 'zonefile', 'path': str(zonefile)}
-    res = run(capsys, monkeypatch, dict(args), diff=True)
+    res = run(monkeypatch, dict(args), diff=True)
     assert res['changed'] is True
     assert res['record_after'] == 'v=spf1 mx include:res.cisco.com -all'
     assert res['diff']['before'] == 'v=spf1 mx -all\n'
     text = zonefile.read_text()
     assert '2024010102' in text
     assert 'google-site-verification=abc' in text
-    res = run(capsys, monkeypatch, dict(args))
+    res = run(monkeypatch, dict(args))
     assert res['changed'] is False
     assert 'diff' not in res
     assert '2024010102' in zonefile.read_text()
@@ -73,7 +65,7 @@ def test_zonefile_add_idempotent_serial(capsys, monkeypatch, zonefile):
     assert res['size']['record'] == len('v=spf1 mx include:res.cisco.com -all')
 
 
-def test_unchanged_evaluate_lookups(capsys, monkeypatch, zonefile):
+def test_unchanged_evaluate_lookups(monkeypatch, zonefile):
     calls = []
 
     class CountingResolver(Resolver):
@@ -82,39 +74,31 @@ def test_unchanged_evaluate_lookups(capsys, monkeypatch, zonefile):
             return Resolver.query(self, name, rdtype)
 
     args = {'domain': 'example.com', 'provider': 'zonefile', 'path': str(zonefile)}
-    assert run(capsys, monkeypatch, dict(args))['changed'] is True
+    assert run(monkeypatch, dict(args))['changed'] is True
     monkeypatch.setattr(core.lookups, 'DnsResolver', CountingResolver)
     del calls[:]
-    with patch_module_args(dict(args)):
-        with pytest.raises(SystemExit):
-            spf_include.main()
-    res = json.loads(capsys.readouterr().out)
+    res = run_module(spf_include.main, args)
     assert res['changed'] is False and res['lookups'] is None and calls == []
-    with patch_module_args(dict(args, evaluate_lookups='always')):
-        with pytest.raises(SystemExit):
-            spf_include.main()
-    res = json.loads(capsys.readouterr().out)
+    res = run_module(spf_include.main, dict(args, evaluate_lookups='always'))
     assert res['changed'] is False
     assert res['lookups']['total'] == 4 and res['void_lookups'] == 2  # mx of example.com and exists:
     assert calls
 
 
-def test_check_mode_leaves_file(capsys, monkeypatch, zonefile):
+def test_check_mode_leaves_file(monkeypatch, zonefile):
     before = zonefile.read_bytes()
-    res = run(capsys, monkeypatch, {'domain': 'example.com', 'path': str(zonefile)}, check_mode=True)
+    res = run(monkeypatch, {'domain': 'example.com', 'path': str(zonefile)}, check_mode=True)
     assert res['changed'] is True
     assert zonefile.read_bytes() == before
 
 
-def test_missing_path_is_clear(capsys, monkeypatch):
-    res = run(capsys, monkeypatch, {'domain': 'example.com', 'provider': 'rfc2136'})
-    assert res['failed'] is True
+def test_missing_path_is_clear(monkeypatch):
+    res = run(monkeypatch, {'domain': 'example.com', 'provider': 'rfc2136'}, failed=True)
     assert 'server' in res['msg']
 
 
-def test_secrets_not_returned(capsys, monkeypatch):
-    res = run(capsys, monkeypatch, {'domain': 'example.com', 'provider': 'rfc2136', 'server': '127.0.0.1',
-                                    'port': 1, 'timeout': 1, 'tsig_key_name': 'k',
-                                    'tsig_key_secret': 'c2VjcmV0c2VjcmV0c2VjcmV0'})
-    assert res['failed'] is True
+def test_secrets_not_returned(monkeypatch):
+    res = run(monkeypatch, {'domain': 'example.com', 'provider': 'rfc2136', 'server': '127.0.0.1',
+                            'port': 1, 'timeout': 1, 'tsig_key_name': 'k',
+                            'tsig_key_secret': 'c2VjcmV0c2VjcmV0c2VjcmV0'}, failed=True)
     assert 'c2VjcmV0c2VjcmV0c2VjcmV0' not in json.dumps(res)
