@@ -6,16 +6,14 @@ free loopback ports:
 * ``rel_dns``: a BIND 9 of our own (``benchmarks/dns_server.py``) with a query log and TSIG
   zone transfers, so a test can dump a zone before and after a step (``rel_zone_dump``);
 * ``rel_pki``: the test PKI (``tests/harness/pki.py``) for the listener hostnames;
-* ``rel_sim``: an AsyncOS simulator process with several appliances (``SimFleet``): data
-  file, start/stop, committed-state dump per appliance, counters, fault arming, reset;
+* ``rel_sim_factory``: AsyncOS simulator processes with several appliances (``SimFleet``): data
+  file, start/stop, committed-state dump per appliance, counters, fault arming, reset; their
+  host keys written to the known_hosts of ``rel_ansible``'s HOME;
 * ``rel_ansible``: runs ``ansible-playbook`` / ``ansible`` (``benchmarks/runner.py``) with
   every output kept for the secret scan (``benchmarks.runner.OUTPUT_FILES``);
 * ``rel_secrets``: every secret the suite uses, registered by the fixtures that create them.
 
 Environment:
-* ``MAILSEC_RELIABILITY_EXHAUSTIVE=1``: the fault test drops the connection at *every* dialog
-  step (slow); by default it covers every step of each dialog phase except the middle lines of
-  pasted PEM blocks, which are sampled (see test_reliability_faults.py).
 * ``MAILSEC_RELIABILITY_ROUNDS``: rounds of the SPF race (default 20).
 * ``MAILSEC_REL_DIR`` (default ``.run-rel``): base directory; each pytest process works in
   ``session-PID`` below it, removed at the end unless ``MAILSEC_REL_KEEP=1``.
@@ -37,7 +35,6 @@ from tests.harness.common import REPO_ROOT
 REL_BASE = Path(os.environ.get("MAILSEC_REL_DIR", REPO_ROOT / ".run-rel"))
 REL_DIR = REL_BASE / f"session-{os.getpid()}"
 KEEP = os.environ.get("MAILSEC_REL_KEEP", "") not in ("", "0")
-EXHAUSTIVE = os.environ.get("MAILSEC_RELIABILITY_EXHAUSTIVE", "") not in ("", "0", "false", "no")
 ROUNDS = int(os.environ.get("MAILSEC_RELIABILITY_ROUNDS", "20"))
 
 
@@ -154,6 +151,7 @@ def rel_sim_factory(rel_dir, rel_secrets):
         fleet = SimFleet(rel_dir / f"sim-{name}", count, prefix=f"{name}-esa", domain=REL_DOMAIN, **kw)
         fleet.write_data()
         fleet.start(reset=True)
+        fleet.trust(rel_dir / "ansible" / "home")     # the HOME of rel_ansible's runs
         fleets.append(fleet)
         rel_secrets[f"ssh_password_{name}"] = fleet.password
         return fleet
