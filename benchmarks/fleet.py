@@ -164,6 +164,7 @@ def bench_size(n: int, forks: int, pki: dict, dns: dict, out: Path, env: dict | 
     fleet.write_data()
     log(f"N={n}: starting {n} simulated appliances")
     fleet.start(reset=True, timeout=300)
+    fleet.trust(run_dir / "home")           # the HOME of run_ansible(..., run_dir)
     qlog = dns_server.QueryLog(dns["query_log"])
     result = {"appliances": n, "forks": forks}
     try:

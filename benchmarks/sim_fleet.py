@@ -79,6 +79,17 @@ class SimFleet:
 
     # ------------------------------------------------------------------ process
     def start(self, reset: bool = True, timeout: float = 120.0) -> None:
+        """Start the simulator. Its ports were free when write_data picked them; when another
+        program took one in between, pick new ones and start again (up to 3 times)."""
+        for attempt in range(3):
+            try:
+                return self._start(reset, timeout)
+            except RuntimeError as exc:
+                if "address already in use" not in str(exc) or attempt == 2:
+                    raise
+                self.write_data()
+
+    def _start(self, reset: bool, timeout: float) -> None:
         if not self.data_path.exists():
             self.write_data()
         self.state_dir.mkdir(parents=True, exist_ok=True)
@@ -117,6 +128,14 @@ class SimFleet:
     def restart(self, reset: bool = True) -> None:
         self.stop()
         self.start(reset=reset)
+
+    def trust(self, home: Path) -> None:
+        """Write this fleet's host keys for its ports into HOME/.ssh/known_hosts (see
+        tests.simulator.known_hosts: network_cli records and checks host keys there)."""
+        from tests.simulator import known_hosts
+        known_hosts.trust(Path(home) / ".ssh" / "known_hosts", [
+            {"host": "127.0.0.1", "port": self.ports[h],
+             "host_key_file": self.state_dir / "hostkeys" / f"{h}.key.pub"} for h in self.hostnames])
 
     # ------------------------------------------------------------------ inventory
     def host_vars(self, host: str) -> dict:

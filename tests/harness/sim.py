@@ -18,6 +18,7 @@ from pathlib import Path
 import yaml
 
 from tests.harness.common import REPO_ROOT, free_port, start_process, stop_pidfile, wait_tcp
+from tests.simulator import known_hosts
 
 DEFAULT_DATA = REPO_ROOT / "tests" / "simulator" / "data" / "default.yml"
 _PROCS: dict = {}   # run_dir -> Popen, when started from this process (lets stop() reap it)
@@ -83,6 +84,8 @@ def start(run_dir: Path, data_file: Path | None = None, timeout: float = 60.0) -
         out["appliances"][host] = entry
         for k, v in entry.items():          # flat keys for integration targets: sim_esa1_ssh_port ...
             out[f"{short(host)}_{k}"] = v
+    # The integration targets and functional tests run Ansible with the user's HOME.
+    known_hosts.trust(Path.home() / ".ssh" / "known_hosts", list(out["appliances"].values()))
     return out
 
 
