@@ -25,17 +25,15 @@ from pathlib import Path
 import paramiko
 import pytest
 
-from tests.harness.common import REPO_ROOT
-
-COLLECTIONS = REPO_ROOT / ".collections"
-sys.path.insert(0, str(COLLECTIONS))
-
-from ansible_collections.mailsec.cres.plugins.module_utils.asyncos import dialect  # noqa: E402
-from ansible_collections.mailsec.cres.plugins.module_utils.asyncos.dialog import (  # noqa: E402
+from ansible_collections.mailsec.cres.plugins.module_utils.asyncos import dialect
+from ansible_collections.mailsec.cres.plugins.module_utils.asyncos.dialog import (
     DialogEngine,
     Transport,
     TransportError,
 )
+from tests.harness.common import REPO_ROOT
+
+COLLECTIONS = REPO_ROOT / ".collections"     # on sys.path already (tests/functional/conftest.py)
 
 _PROMPTS = [re.compile(p) for p in (
     dialect.MAIN_PROMPT_CLUSTER_RE, dialect.MAIN_PROMPT_STANDALONE_RE, dialect.SUB_PROMPT_RE, dialect.PAGER_RE,

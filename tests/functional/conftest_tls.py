@@ -8,6 +8,7 @@ import pytest
 
 from tests.harness.common import RUN_DIR
 
+
 def _state() -> dict:
     path = RUN_DIR / "services.json"
     return json.loads(path.read_text()) if path.exists() else {}

@@ -63,6 +63,10 @@ def stop_pidfile(pid_path: Path, timeout: float = 10.0) -> None:
         os.killpg(pid, signal.SIGTERM)
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
+            # A leader started by this process stays a zombie (and its group "alive") until
+            # it is reaped: reap it, or the wait lasts the whole timeout.
+            with contextlib.suppress(ChildProcessError):
+                os.waitpid(pid, os.WNOHANG)
             try:
                 os.killpg(pid, 0)
             except ProcessLookupError:
