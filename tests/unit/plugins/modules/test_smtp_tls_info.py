@@ -13,7 +13,6 @@ from ansible_collections.mailsec.cres.plugins.modules import smtp_tls_info
 from ansible_collections.mailsec.cres.tests.unit.plugins.modules.module_runner import run_module
 
 
-
 def run(args, failed=False):
     return run_module(smtp_tls_info.main, args, failed=failed)
 
