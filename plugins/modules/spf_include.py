@@ -35,8 +35,9 @@ description:
     against it when concurrent edits are possible. V(zonefile) locks the file, checks it is unchanged since
     it was read, bumps the SOA serial and replaces the file atomically (temporary file and rename).
   - After a write the module asks every authoritative nameserver of the zone (NS records) directly until
-    each serves the new record, for at most O(propagation_timeout) seconds, and fails naming each one that
-    does not.
+    each serves the new record, or a newer single SPF record with the same effect for O(include) (another
+    writer's, which kept the include), for at most O(propagation_timeout) seconds, and fails naming each one
+    that does not.
 author:
   - mailsec.cres contributors (@mailsec-cres)
 extends_documentation_fragment:
