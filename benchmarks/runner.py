@@ -121,6 +121,10 @@ def run_ansible(args: list, run_dir: Path, name: str | None = None, env_extra: d
     record = logs / f"{name}.records.jsonl"
     log = logs / f"{name}.ansible.log"
     out_path, err_path = logs / f"{name}.stdout", logs / f"{name}.stderr"
+    # Names restart at 0001 in each process: an earlier invocation's records and Ansible log
+    # (both appended to) must not be read as this run's.
+    record.unlink(missing_ok=True)
+    log.unlink(missing_ok=True)
     env = ansible_env(run_dir, {"MAILSEC_RECORD_FILE": record, "ANSIBLE_LOG_PATH": log, **(env_extra or {})})
     cmd = [str(VENV_BIN / args[0])] + [str(a) for a in args[1:]]
     stats_path = logs / f"{name}.measure.json"
