@@ -42,7 +42,7 @@ import yaml
 from tests.harness.common import REPO_ROOT
 
 FLEET = 60              # appliances of the simulator process = steps covered per in-process batch
-PLAYBOOK_STEPS = 8      # steps also covered through ansible-playbook
+PLAYBOOK_STEPS = 8      # sets the spread (4 steps) of the steps also run through ansible-playbook (9)
 SENDERS = [".res.cisco.com", ".cres.iphmx.com", "208.90.57.0/26", "204.15.81.0/26"]
 
 
