@@ -39,6 +39,7 @@ import sys
 import pytest
 import yaml
 
+from benchmarks import runner as brunner
 from tests.harness.common import REPO_ROOT
 
 FLEET = 60              # appliances of the simulator process = steps covered per in-process batch
@@ -131,8 +132,10 @@ class InProcessDriver:
         job_file.write_text(json.dumps(job))
         proc = subprocess.run([sys.executable, "-m", "tests.harness.inprocess_play", str(job_file)],
                               cwd=REPO_ROOT, capture_output=True, text=True, timeout=900, check=False)
-        (self.env["work"] / f"{label}.stderr").write_text(proc.stderr)
-        (self.env["work"] / f"{label}.results.json").write_text(proc.stdout)
+        outputs = [self.env["work"] / f"{label}.stderr", self.env["work"] / f"{label}.results.json"]
+        outputs[0].write_text(proc.stderr)
+        outputs[1].write_text(proc.stdout)
+        brunner.OUTPUT_FILES.extend(outputs)      # searched for secrets by test_reliability_secrets
         assert proc.returncode == 0, f"{label}: in-process runner failed:\n{proc.stderr[-3000:]}"
         results = json.loads(proc.stdout)
         out = {h: "failed" if r["failed"] else "changed" if r["changed"] else "ok" for h, r in results.items()}
