@@ -139,7 +139,8 @@ class InProcessDriver:
         assert proc.returncode == 0, f"{label}: in-process runner failed:\n{proc.stderr[-3000:]}"
         results = json.loads(proc.stdout)
         out = {h: "failed" if r["failed"] else "changed" if r["changed"] else "ok" for h, r in results.items()}
-        messages = {h: [t["result"].get("msg") for t in r["tasks"] if t["result"].get("failed")] + [r.get("error")]
+        messages = {h: [t["result"].get("msg") for t in r["tasks"] if t["result"].get("failed")]
+                    + ([r["error"]] if r.get("error") else [])
                     for h, r in results.items() if r["failed"]}
         return out, messages
 
@@ -156,26 +157,32 @@ def fault_env(rel_sim_factory, rel_pki, rel_dir):
             "tasks": tasks}
 
 
-def _clean_run(driver, fleet, label):
-    """One clean run on the first appliance from the original state: (steps, desired, original)."""
-    host = fleet.hostnames[0]
+def _fresh_start(fleet, hosts):
+    """Original committed state, no faults, counters (the step counter included) at 0.
+    Returns {host: dump of its original state}."""
     fleet.reset_state()
-    original = fleet.dump(host)
+    original = {h: fleet.dump(h) for h in hosts}
     fleet.clear_faults()
-    fleet.reset_stats()              # counters, the step counter included, restart at 0
+    fleet.reset_stats()
+    return original
+
+
+def _clean_run(driver, fleet, label):
+    """One clean run on the first appliance from the original state: (steps, desired)."""
+    host = fleet.hostnames[0]
+    original = _fresh_start(fleet, [host])[host]
     outcome, messages = driver.run([host], label)
     assert outcome[host] == "changed", (label, messages)
     fleet.wait_idle()
     desired = fleet.dump(host)
     assert desired != original
-    return fleet.stats(host)["steps"], normalise(desired, host, fleet), original
+    return fleet.stats(host)["steps"], normalise(desired, host, fleet)
 
 
 @pytest.fixture(scope="module")
 def reference(fault_env, rel_ansible):
     """The ansible-playbook reference: the dialog's step count S and the desired state."""
-    steps, desired, _original = _clean_run(PlaybookDriver(fault_env, rel_ansible), fault_env["fleet"],
-                                           "fault-reference")
+    steps, desired = _clean_run(PlaybookDriver(fault_env, rel_ansible), fault_env["fleet"], "fault-reference")
     return {"steps": steps, "desired": desired}
 
 
@@ -196,10 +203,7 @@ def _faults(driver, fleet, reference, steps, third_run=True):
         batch = steps[start:start + len(fleet.hostnames)]
         hosts = fleet.hostnames[:len(batch)]
         label = f"{driver.name}-{batch[0]}-{batch[-1]}"
-        fleet.reset_state()
-        original = {h: fleet.dump(h) for h in hosts}
-        fleet.clear_faults()
-        fleet.reset_stats()
+        original = _fresh_start(fleet, hosts)
         for host, k in zip(hosts, batch):
             fleet.set_faults(host, drop_at_step=k)
         outcome, _messages = driver.run(hosts, f"fault-{label}")
@@ -252,7 +256,7 @@ def test_dialog_has_steps(reference):
 
 def test_in_process_run_is_the_playbook_run(fault_env, reference):
     """Same dialog (step count) and same resulting configuration as the ansible-playbook run."""
-    steps, desired, _original = _clean_run(InProcessDriver(fault_env), fault_env["fleet"], "inprocess-reference")
+    steps, desired = _clean_run(InProcessDriver(fault_env), fault_env["fleet"], "inprocess-reference")
     assert steps == reference["steps"]
     assert desired == reference["desired"]
 
