@@ -9,6 +9,7 @@ other byte of the record (spacing, case, order of the other terms) stays as it w
 
 from __future__ import annotations
 
+import ipaddress
 import re
 
 MECHANISMS = ('all', 'include', 'a', 'mx', 'ptr', 'ip4', 'ip6', 'exists')
@@ -32,7 +33,132 @@ _DOMAIN_RE = re.compile(r'^(?=.{1,253}$)([A-Za-z0-9_](?:[A-Za-z0-9_-]{0,61}[A-Za
 
 
 class SpfError(Exception):
-    """The SPF text cannot be parsed or edited as asked."""
+    """The SPF text cannot be parsed or edited as asked.
+
+    ``section`` is the RFC 7208 section the text violates, ``term`` the term at fault (when known).
+    """
+
+    def __init__(self, msg, section=None, term=None):
+        super(SpfError, self).__init__(msg)
+        self.section = section
+        self.term = term
+
+
+# ---------------------------------------------------------------------------------------
+# Macro strings (RFC 7208 section 7.1)
+
+MACRO_LETTERS = 'slodiphcrtv'
+# c, r and t may only appear in explanation text (section 7.2).
+EXPLANATION_ONLY_LETTERS = 'crt'
+DOMAIN_MACRO_LETTERS = 'slodiphv'
+MACRO_DELIMITERS = '.-+,/_='
+# %% %_ %- stand for a percent sign, a space and a URL-encoded space.
+MACRO_ESCAPES = {'%': '%', '_': ' ', '-': '%20'}
+_MACRO_RE = re.compile(r'%\{([A-Za-z])([0-9]*)([rR]?)([.\-+,/_=]*)\}')
+_TOPLABEL_RE = re.compile(r'^(?:[A-Za-z0-9]*[A-Za-z][A-Za-z0-9]*|[A-Za-z0-9]+-[A-Za-z0-9-]*[A-Za-z0-9])$')
+_DOMAIN_END_RE = re.compile(r'\.([^.]+)\.?$')
+
+
+class Macro(object):
+    """One %{...} macro: letter (lower case), url_escape (upper-case letter), keep (the number
+    of right-hand parts, or None), reverse, delimiters (default '.')."""
+
+    __slots__ = ('raw', 'letter', 'url_escape', 'keep', 'reverse', 'delimiters')
+
+    def __init__(self, raw, letter, keep, reverse, delimiters):
+        self.raw = raw
+        self.letter = letter.lower()
+        self.url_escape = letter.isupper()
+        self.keep = keep
+        self.reverse = reverse
+        self.delimiters = delimiters or '.'
+
+    def __repr__(self):
+        return 'Macro(%r)' % self.raw
+
+
+class MacroString(object):
+    """A parsed macro-string: ``tokens`` is a list of literal strings and Macro objects.
+
+    The %% %_ %- escapes are literal text here, but ``ends_with_macro`` knows they count as a
+    macro-expand for the domain-end rule.
+    """
+
+    __slots__ = ('raw', 'tokens', 'ends_with_macro')
+
+    def __init__(self, raw, tokens, ends_with_macro):
+        self.raw = raw
+        self.tokens = tokens
+        self.ends_with_macro = ends_with_macro
+
+    @property
+    def macros(self):
+        return [t for t in self.tokens if isinstance(t, Macro)]
+
+    @property
+    def letters(self):
+        return set(m.letter for m in self.macros)
+
+
+def parse_macro_string(text, letters=MACRO_LETTERS, spaces=False, what='macro-string'):
+    """Parse text as a macro-string (or explain-string with ``spaces``); raise SpfError."""
+    tokens = []
+    literal = []
+    ends_with_macro = False
+    i = 0
+    while i < len(text):
+        ch = text[i]
+        if ch == '%':
+            nxt = text[i + 1:i + 2]
+            if nxt in MACRO_ESCAPES:
+                literal.append(MACRO_ESCAPES[nxt])
+                i += 2
+                ends_with_macro = True
+                continue
+            match = _MACRO_RE.match(text, i)
+            if not match:
+                raise SpfError('%s %r: "%%" must start %%{letter...}, %%%%, %%_ or %%- (at %r)'
+                               % (what, text, text[i:i + 8]), '7.1')
+            letter, digits, reverse, delimiters = match.groups()
+            if letter.lower() not in letters:
+                raise SpfError('%s %r: macro letter %r is not allowed here (allowed: %s)'
+                               % (what, text, letter, ', '.join(letters)), '7.1' if letter.lower() in MACRO_LETTERS
+                               else '7.2')
+            keep = int(digits) if digits else None
+            if keep == 0:
+                raise SpfError('%s %r: the number of parts in %s must not be 0' % (what, text, match.group(0)),
+                               '7.3')
+            if literal:
+                tokens.append(''.join(literal))
+                literal = []
+            tokens.append(Macro(match.group(0), letter, keep, bool(reverse), delimiters))
+            i = match.end()
+            ends_with_macro = True
+            continue
+        code = ord(ch)
+        if not (0x21 <= code <= 0x7E or (spaces and ch == ' ')):
+            raise SpfError('%s %r contains the character %r, which SPF does not allow (visible ASCII only)'
+                           % (what, text, ch), '7.1')
+        literal.append(ch)
+        ends_with_macro = False
+        i += 1
+    if literal:
+        tokens.append(''.join(literal))
+    return MacroString(text, tokens, ends_with_macro)
+
+
+def parse_domain_spec(text, letters=DOMAIN_MACRO_LETTERS, what='domain-spec'):
+    """Parse a domain-spec: a macro-string that ends in a macro or in "." toplabel ["."]."""
+    if not text:
+        raise SpfError('%s is empty' % what, '7.1')
+    spec = parse_macro_string(text, letters, what=what)
+    if not spec.ends_with_macro:
+        tail = spec.tokens[-1] if spec.tokens and isinstance(spec.tokens[-1], str) else ''
+        match = _DOMAIN_END_RE.search(tail)
+        if not match or not _TOPLABEL_RE.match(match.group(1)):
+            raise SpfError('%s %r must end in a macro or in a dot and a top-level label (letters, digits and '
+                           'inner dashes, not all digits), as in example.com' % (what, text), '7.1')
+    return spec
 
 
 def is_spf(text):
@@ -66,12 +192,15 @@ def validate_include_domain(name):
 class Term(object):
     """One term of an SPF record, with its position in the record text."""
 
-    __slots__ = ('raw', 'start', 'end', 'kind', 'qualifier', 'name', 'value')
+    __slots__ = ('raw', 'start', 'end', 'kind', 'qualifier', 'name', 'value', 'spec', 'cidr4', 'cidr6',
+                 'network', '_parsed')
 
     def __init__(self, raw, start, end):
         self.raw = raw
         self.start = start
         self.end = end
+        self.spec = self.cidr4 = self.cidr6 = self.network = None
+        self._parsed = False
         mod = _MODIFIER_RE.match(raw)
         if mod and ':' not in mod.group(1):
             self.kind = 'modifier'
@@ -82,7 +211,7 @@ class Term(object):
         mech = _MECHANISM_RE.match(raw)
         if not mech or mech.group(2).lower() not in MECHANISMS:
             raise SpfError('unknown SPF term %r (RFC 7208 knows %s and name=value modifiers)'
-                           % (raw, ', '.join(MECHANISMS)))
+                           % (raw, ', '.join(MECHANISMS)), '4.6.1', raw)
         self.kind = 'mechanism'
         self.qualifier = mech.group(1)
         self.name = mech.group(2).lower()
@@ -100,6 +229,72 @@ class Term(object):
             value = re.split(r'/', value, maxsplit=1)[0] if not value.startswith('/') else ''
         return value
 
+    def parse(self):
+        """Check the term against the RFC 7208 grammar and fill ``spec`` (the MacroString of its
+        domain-spec or modifier value), ``cidr4``/``cidr6`` (a, mx) and ``network`` (ip4, ip6).
+        Raises SpfError naming the section. Returns self."""
+        if not self._parsed:
+            try:
+                self._parse()
+            except SpfError as exc:
+                if exc.term is None:
+                    exc.term = self.raw
+                raise
+            self._parsed = True
+        return self
+
+    def _parse(self):
+        name = self.name
+        if self.kind == 'modifier':
+            if name in ('redirect', 'exp'):
+                self.spec = parse_domain_spec(self.value, what='%s= target' % name)
+            else:
+                self.spec = parse_macro_string(self.value, what='value of modifier %s=' % name)
+            return
+        section = MECHANISM_SECTIONS[name]
+        rest = self.raw[len(self.qualifier) + len(name):]
+        if name == 'all':
+            if rest:
+                raise SpfError('"all" takes no argument: %r' % self.raw, section)
+        elif name in ('include', 'exists'):
+            if not rest.startswith(':'):
+                raise SpfError('%s needs a domain: %s:example.com' % (name, name), section)
+            self.spec = parse_domain_spec(rest[1:], what='%s target' % name)
+        elif name == 'ptr':
+            if rest:
+                if not rest.startswith(':'):
+                    raise SpfError('ptr takes an optional ":domain" and no CIDR length: %r' % self.raw, section)
+                self.spec = parse_domain_spec(rest[1:], what='ptr target')
+        elif name in ('a', 'mx'):
+            match = _DUAL_CIDR_RE.search(rest)
+            head = rest[:match.start()]
+            self.cidr4 = _cidr(match.group(1), 32, self.raw)
+            self.cidr6 = _cidr(match.group(2), 128, self.raw)
+            if head:
+                if not head.startswith(':'):
+                    raise SpfError('%s takes ":domain", then "/ip4-length" and "//ip6-length": %r'
+                                   % (name, self.raw), section)
+                self.spec = parse_domain_spec(head[1:], what='%s target' % name)
+        else:  # ip4, ip6
+            if not rest.startswith(':'):
+                raise SpfError('%s needs a network: %s:%s' % (name, name, '192.0.2.0/24' if name == 'ip4'
+                                                              else '2001:db8::/32'), section)
+            address, slash, length = rest[1:].partition('/')
+            if name == 'ip4':
+                if not _IP4_RE.match(address):
+                    raise SpfError('ip4 network %r is not a dotted quad such as 192.0.2.0' % address, section)
+                prefix = _cidr(length if slash else None, 32, self.raw)
+            else:
+                try:
+                    if '%' in address:
+                        raise ValueError(address)
+                    ipaddress.IPv6Address(address)
+                except ValueError:
+                    raise SpfError('ip6 network %r is not an IPv6 address such as 2001:db8::' % address, section)
+                prefix = _cidr(length if slash else None, 128, self.raw)
+            self.network = ipaddress.ip_network('%s/%d' % (address, 32 if prefix is None and name == 'ip4'
+                                                           else 128 if prefix is None else prefix), strict=False)
+
     def costs_lookup(self):
         if self.kind == 'mechanism':
             return self.name in LOOKUP_MECHANISMS
@@ -107,6 +302,23 @@ class Term(object):
 
     def __repr__(self):
         return 'Term(%r)' % self.raw
+
+
+MECHANISM_SECTIONS = {'all': '5.1', 'include': '5.2', 'a': '5.3', 'mx': '5.4', 'ptr': '5.5',
+                      'ip4': '5.6', 'ip6': '5.6', 'exists': '5.7'}
+_DUAL_CIDR_RE = re.compile(r'(?:/([0-9]+))?(?://([0-9]+))?$')
+_IP4_RE = re.compile(r'^(?:(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])\.){3}'
+                     r'(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])$')
+
+
+def _cidr(digits, maximum, raw):
+    """A CIDR length of the grammar: no leading zero, at most ``maximum``; None when absent."""
+    if digits is None:
+        return None
+    if not digits or (len(digits) > 1 and digits[0] == '0') or not digits.isdigit() or int(digits) > maximum:
+        raise SpfError('CIDR length /%s in %r must be a number from 0 to %d without leading zeros'
+                       % (digits, raw, maximum), '5.6')
+    return int(digits)
 
 
 class SpfRecord(object):
@@ -129,7 +341,14 @@ class SpfRecord(object):
         for name in ('redirect', 'exp'):
             count = sum(1 for t in self.terms if t.kind == 'modifier' and t.name == name)
             if count > 1:
-                raise SpfError('the SPF record has %d %s= modifiers; RFC 7208 allows one' % (count, name))
+                raise SpfError('the SPF record has %d %s= modifiers; RFC 7208 allows one' % (count, name), '6')
+
+    def validate(self):
+        """Check every term against the grammar (RFC 7208 4.6: a syntax error anywhere in the
+        record is a permanent error, even after "all"); raise SpfError. Returns self."""
+        for term in self.terms:
+            term.parse()
+        return self
 
     @property
     def mechanisms(self):
@@ -276,8 +495,14 @@ def join_txt(chunks):
     return b''.join(parts).decode('utf-8', 'surrogateescape')
 
 
-def quote_txt(chunks):
+# Numeric escapes \DDD of the TXT presentation format: decimal (RFC 1035, BIND, PowerDNS) or
+# octal (Route 53, which also stores and returns values this way).
+NUMERIC_ESCAPES = {'decimal': ('%03d', 10), 'octal': ('%03o', 8)}
+
+
+def quote_txt(chunks, numeric_escape='decimal'):
     """Presentation format: "chunk" "chunk" with quotes, backslashes, non-printables escaped."""
+    fmt = NUMERIC_ESCAPES[numeric_escape][0]
     out = []
     for chunk in chunks:
         data = chunk if isinstance(chunk, bytes) else chunk.encode('utf-8')
@@ -288,13 +513,14 @@ def quote_txt(chunks):
             elif 0x20 <= byte < 0x7F:
                 buf.append(chr(byte))
             else:
-                buf.append('\\%03d' % byte)
+                buf.append('\\' + fmt % byte)
         out.append('"%s"' % ''.join(buf))
     return ' '.join(out)
 
 
-def unquote_txt(content):
+def unquote_txt(content, numeric_escape='decimal'):
     """Parse presentation format ("a" "b" or bare words) into byte chunks."""
+    base = NUMERIC_ESCAPES[numeric_escape][1]
     chunks = []
     i = 0
     n = len(content)
@@ -317,7 +543,7 @@ def unquote_txt(content):
             if ch == '\\' and i + 1 < n:
                 nxt = content[i + 1]
                 if nxt.isdigit() and i + 3 < n + 1 and content[i + 1:i + 4].isdigit():
-                    buf.append(int(content[i + 1:i + 4]))
+                    buf.append(int(content[i + 1:i + 4], base))
                     i += 4
                     continue
                 buf.extend(nxt.encode('utf-8'))

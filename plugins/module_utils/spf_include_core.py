@@ -10,11 +10,11 @@ wires it to an AnsibleModule.
 
 from __future__ import annotations
 
-import time
-
 from ansible.module_utils.basic import missing_required_lib
 
-from ansible_collections.mailsec.cres.plugins.module_utils import dns_providers as providers
+from ansible_collections.mailsec.cres.plugins.module_utils.dns import base as providers
+from ansible_collections.mailsec.cres.plugins.module_utils.dns import options as provider_options
+from ansible_collections.mailsec.cres.plugins.module_utils.dns import propagation
 from ansible_collections.mailsec.cres.plugins.module_utils import spf_lookups as lookups
 from ansible_collections.mailsec.cres.plugins.module_utils.spf import (
     ALL_QUALIFIER_CHOICES,
@@ -36,21 +36,6 @@ ARGUMENT_SPEC = dict(
     domain=dict(type='str', required=True),
     include=dict(type='str', default='res.cisco.com'),
     state=dict(type='str', default='present', choices=['present', 'absent']),
-    provider=dict(type='str', default='zonefile', choices=['rfc2136', 'powerdns', 'zonefile']),
-    zone=dict(type='str'),
-    # rfc2136
-    server=dict(type='str'),
-    port=dict(type='int', default=53),
-    tsig_key_name=dict(type='str'),
-    tsig_key_secret=dict(type='str', no_log=True),
-    tsig_algorithm=dict(type='str', default='hmac-sha256', choices=list(providers.TSIG_ALGORITHMS)),
-    # powerdns
-    api_url=dict(type='str'),
-    api_key=dict(type='str', no_log=True),
-    server_id=dict(type='str', default='localhost'),
-    validate_certs=dict(type='bool', default=True),
-    # zonefile
-    path=dict(type='path'),
     # record
     create=dict(type='bool', default=False),
     all_qualifier=dict(type='str', default='softfail', choices=sorted(ALL_QUALIFIER_CHOICES)),
@@ -61,18 +46,16 @@ ARGUMENT_SPEC = dict(
     nameservers=dict(type='list', elements='str'),
     nameserver_port=dict(type='int', default=53),
     # behaviour
-    timeout=dict(type='float', default=10.0),
     retries=dict(type='int', default=5),
     propagation_timeout=dict(type='int', default=60),
     authoritative_port=dict(type='int'),
+    # provider, zone, timeout and the options of each provider (doc fragment mailsec.cres.dns_provider)
+    **provider_options.argument_spec()
 )
 
-REQUIRED_IF = [
-    ('provider', 'rfc2136', ['server']),
-    ('provider', 'powerdns', ['api_url', 'api_key']),
-    ('provider', 'zonefile', ['path']),
-]
-REQUIRED_TOGETHER = [('tsig_key_name', 'tsig_key_secret')]
+REQUIRED_IF = provider_options.REQUIRED_IF
+REQUIRED_TOGETHER = provider_options.REQUIRED_TOGETHER
+REQUIRED_BY = provider_options.REQUIRED_BY
 
 
 class SpfIncludeFailure(Exception):
@@ -111,23 +94,21 @@ def validate_settings(p):
 
 def build_provider(p):
     try:
-        if p['provider'] == 'rfc2136':
-            return providers.RFC2136Provider(p['server'], p['port'], p['tsig_key_name'], p['tsig_key_secret'],
-                                             p['tsig_algorithm'], timeout=p['timeout'])
-        if p['provider'] == 'powerdns':
-            return providers.PowerDNSProvider(p['api_url'], p['api_key'], p['server_id'], p['validate_certs'],
-                                              timeout=p['timeout'],
-                                              propagation_port=p['authoritative_port'] or 53)
-        return providers.ZoneFileProvider(p['path'], p['zone'])
+        return provider_options.build_provider(p)
     except providers.DnsProviderError as exc:
         raise SpfIncludeFailure(str(exc))
 
 
-def _size(rrset, old, new_text):
-    values = [v.chunks for v in rrset.values if v is not old]
+def _new_values(rrset, old, new_text):
+    """The TXT values wanted at the name: every value as read, the SPF one replaced by new_text."""
+    values = [v for v in rrset.values if v is not old]
     if new_text is not None:
-        values.append(tuple(split_txt(new_text)))
-    total = sum(txt_wire_size(c) for c in values)
+        values.append(providers.TxtValue(split_txt(new_text)))
+    return values
+
+
+def _size(rrset, old, new_text):
+    total = sum(txt_wire_size(v.chunks) for v in _new_values(rrset, old, new_text))
     record = len(new_text.encode('utf-8')) if new_text is not None else 0
     return {'record': record, 'txt_rrset': total, 'limit': SIZE_LIMIT, 'warn_at': SIZE_WARN}
 
@@ -168,36 +149,9 @@ def wait_served(provider, resolver, zone, domain, expected, timeout, port, query
     (see serves_desired_state). Returns a list of dicts (nameserver, address, port, served,
     error), one per address.
     """
-    query = query or providers.query_txt_at
-    targets = []
-    for ns, addrs in provider.nameservers(zone):
-        if not addrs:
-            for rdtype in ('A', 'AAAA'):
-                status, values = resolver.query(ns, rdtype)
-                if status == 'ok':
-                    addrs = addrs + values
-        if not addrs:
-            targets.append({'nameserver': ns, 'address': None, 'port': port, 'served': False,
-                            'error': 'no address found for %s' % ns})
-            continue
-        for addr in addrs:
-            targets.append({'nameserver': ns, 'address': addr, 'port': port, 'served': False, 'error': None})
-    deadline = time.monotonic() + timeout
-    while True:
-        for target in targets:
-            if target['served'] or target['address'] is None:
-                continue
-            try:
-                texts = query(target['address'], port, domain, min(3.0, max(timeout, 1)))
-                spf = [t for t in texts if is_spf(t)]
-                target['served'] = serves_desired_state(spf, expected, state, include)
-                target['error'] = None if target['served'] else 'serves %s' % (spf or 'no SPF record')
-            except providers.DnsProviderError as exc:
-                target['error'] = str(exc)
-        pending = [t for t in targets if not t['served'] and t['address'] is not None]
-        if not pending or time.monotonic() >= deadline:
-            return targets
-        time.sleep(min(1.0, max(0.0, deadline - time.monotonic())))
+    def accepts(texts):
+        return serves_desired_state([t for t in texts if is_spf(t)], expected, state, include)
+    return propagation.wait_served(provider, resolver, zone, domain, accepts, timeout, port, query=query)
 
 
 def ensure_spf_include(provider, resolver, p, check_mode=False, hooks=None):
@@ -220,7 +174,7 @@ def ensure_spf_include(provider, resolver, p, check_mode=False, hooks=None):
             rrset = provider.read_txt(zone, domain)
         except providers.DnsProviderError as exc:
             raise SpfIncludeFailure(str(exc), result)
-        spf = rrset.spf_values()
+        spf = [v for v in rrset.values if not v.disabled and is_spf(v.text)]
         if len(spf) > 1:
             raise SpfIncludeFailure(
                 '%s has %d SPF records (%s); RFC 7208 says that is a permanent error. Merge them into one '
@@ -289,8 +243,7 @@ def ensure_spf_include(provider, resolver, p, check_mode=False, hooks=None):
         if 'before_write' in hooks:
             hooks['before_write'](attempt)
         try:
-            provider.write_spf(zone, domain, rrset, old,
-                               split_txt(edit.after) if edit.after is not None else None, p['ttl'])
+            change = provider.replace_txt(zone, domain, rrset, _new_values(rrset, old, edit.after), p['ttl'])
         except providers.ConflictError:
             conflicts += 1
             result['changed'] = False
@@ -317,6 +270,7 @@ def ensure_spf_include(provider, resolver, p, check_mode=False, hooks=None):
         if port is None or p['propagation_timeout'] == 0:
             result['propagation'] = None
         else:
+            _wait_committed(provider, zone, domain, change, p['propagation_timeout'], result)
             try:
                 servers = wait_served(provider, resolver, zone, domain, result['record_after'],
                                       p['propagation_timeout'], port, state=p['state'], include=p['include'])
@@ -324,7 +278,7 @@ def ensure_spf_include(provider, resolver, p, check_mode=False, hooks=None):
                 raise SpfIncludeFailure('the record was written, but listing the nameservers of %s failed: %s'
                                         % (zone, exc), result)
             result['propagation'] = servers
-            missing = [s for s in servers if not s['served']]
+            missing = [s for s in servers if s['served'] is False]
             if missing:
                 raise SpfIncludeFailure(
                     'the record was written, but after %ss these authoritative nameservers of %s do not serve it: '
@@ -335,13 +289,29 @@ def ensure_spf_include(provider, resolver, p, check_mode=False, hooks=None):
     return result
 
 
+def _wait_committed(provider, zone, domain, change, timeout, result):
+    """Providers that report when a change is live everywhere (Route 53: INSYNC) are waited for first."""
+    try:
+        sync = provider.wait_committed(zone, domain, change, timeout)
+    except providers.DnsProviderError as exc:
+        raise SpfIncludeFailure('the record was written, but waiting for the provider to apply it failed: %s'
+                                % exc, result)
+    if sync is not None:
+        result['sync'] = sync
+        if sync['status'] != 'INSYNC':
+            raise SpfIncludeFailure('the record was written (change %s), but %s did not report it in sync on all its '
+                                    'servers within %ss (status %s); raise propagation_timeout'
+                                    % (sync['change_id'], provider.name, timeout, sync['status']), result)
+
+
 def run(module):
     """Entry point used by plugins/modules/spf_include.py."""
     p = module.params
     if not lookups.HAS_DNSPYTHON:
         module.fail_json(msg=missing_required_lib('dnspython'), exception=str(lookups.DNSPYTHON_IMPORT_ERROR))
-    if p['provider'] == 'powerdns' and not providers.HAS_REQUESTS:
-        module.fail_json(msg=missing_required_lib('requests'), exception=str(providers.REQUESTS_IMPORT_ERROR))
+    missing = provider_options.missing_library(p)
+    if missing:
+        module.fail_json(msg=missing_required_lib(missing[0]), exception=str(missing[1]))
     try:
         validate_settings(p)
         provider = build_provider(p)

@@ -26,27 +26,28 @@ description:
     lookups and size. A record over O(lookup_limit) lookups or over 512 bytes of TXT data is refused without
     writing; the error names every term and its cost. When nothing has to change, the lookups are not counted
     unless O(evaluate_lookups=always), so an idempotent run costs only the read of the TXT records.
-  - Writes are compare-and-swap. V(rfc2136) sends one UPDATE with a value-dependent prerequisite (the TXT
-    RRset is exactly what was read), deletes the old SPF value and adds the new one; the server applies it
-    atomically or answers NXRRSET, and the module then re-reads and retries up to O(retries) times.
-    V(powerdns) uses the HTTP API, which has B(no write precondition); the module re-reads the RRset right
-    before the write and verifies it after, so a concurrent writer can still win in a short window.
-    PowerDNS's own RFC 2136 endpoint (C(dnsupdate=yes)) does enforce prerequisites; use O(provider=rfc2136)
-    against it when concurrent edits are possible. V(zonefile) locks the file, checks it is unchanged since
-    it was read, bumps the SOA serial and replaces the file atomically (temporary file and rename).
+  - The DNS provider (O(provider)) is V(rfc2136) (BIND, Windows/Active Directory DNS with GSS-TSIG, PowerDNS,
+    Knot, Infoblox, ...), V(route53) (Amazon Route 53), V(powerdns) (its HTTP API) or V(zonefile) (a zone file
+    edited in place, e.g. in Git). Every provider replaces the TXT records at the name from exactly what was
+    read to the new values, a compare-and-swap for V(rfc2136) (UPDATE prerequisite), V(route53) (one change
+    batch that deletes the exact old RRset) and V(zonefile) (locked file, unchanged since read); a re-read and
+    a verification after the write for V(powerdns). A write that lost a race is re-read and retried up to
+    O(retries) times.
   - After a write the module asks every authoritative nameserver of the zone (NS records) directly until
     each serves the new record, or a newer single SPF record with the same effect for O(include) (another
     writer's, which kept the include), for at most O(propagation_timeout) seconds, and fails naming each one
-    that does not.
+    that does not. With V(route53) it first waits until Route 53 reports the change INSYNC (GetChange), then
+    asks the zone's nameservers where they can be reached (RV(propagation) C(served) is null for those that
+    cannot). Not done for V(zonefile), whose file is deployed later.
 author:
   - mailsec.cres contributors (@mailsec-cres)
 extends_documentation_fragment:
   - mailsec.cres.attributes
   - mailsec.cres.attributes.CONTROLLER
   - mailsec.cres.attributes.ACTIONGROUP_DNS
+  - mailsec.cres.dns_provider
 requirements:
-  - dnspython >= 2.0
-  - requests (for O(provider=powerdns))
+  - dnspython >= 2.3
 options:
   domain:
     description:
@@ -65,75 +66,6 @@ options:
     type: str
     choices: [present, absent]
     default: present
-  provider:
-    description:
-      - How the zone is edited.
-      - V(rfc2136) is dynamic DNS update (BIND, PowerDNS, Knot, Windows DNS, Infoblox, ...) with O(server), O(port)
-        and the O(tsig_key_name), O(tsig_key_secret), O(tsig_algorithm) key.
-      - V(powerdns) is the PowerDNS Authoritative HTTP API with O(api_url), O(api_key) and O(server_id).
-      - V(zonefile) edits the zone file at O(path), for example in a Git repository that is deployed to the
-        servers (GitOps); the serial in the SOA is incremented on every change.
-      - For providers this module does not speak (Route 53, Cloudflare, Infoblox WAPI, ...) use the filters
-        P(mailsec.cres.spf_add_include#filter) and P(mailsec.cres.spf_remove_include#filter) with that
-        provider's own module.
-    type: str
-    choices: [rfc2136, powerdns, zonefile]
-    default: zonefile
-  zone:
-    description:
-      - Zone that contains O(domain), for example V(example.com).
-      - When omitted, it is discovered from the SOA record the server returns (V(rfc2136)), the zone list
-        (V(powerdns)), or the C($ORIGIN) of the file (V(zonefile)).
-    type: str
-  server:
-    description:
-      - Address or name of the primary DNS server that accepts dynamic updates (V(rfc2136)). The record is
-        also read from it.
-      - Required when O(provider=rfc2136).
-    type: str
-  port:
-    description:
-      - DNS port of O(server).
-    type: int
-    default: 53
-  tsig_key_name:
-    description:
-      - Name of the TSIG key that signs queries and updates (V(rfc2136)). Without it, requests are unsigned.
-    type: str
-  tsig_key_secret:
-    description:
-      - Base64 secret of the TSIG key.
-    type: str
-  tsig_algorithm:
-    description:
-      - Algorithm of the TSIG key.
-    type: str
-    choices: [hmac-sha256, hmac-sha512, hmac-sha384, hmac-sha224, hmac-sha1, hmac-md5]
-    default: hmac-sha256
-  api_url:
-    description:
-      - Base URL of the PowerDNS API, for example V(http://127.0.0.1:8081). C(/api/v1) is appended when missing.
-      - Required when O(provider=powerdns).
-    type: str
-  api_key:
-    description:
-      - PowerDNS API key (sent as C(X-API-Key)).
-    type: str
-  server_id:
-    description:
-      - PowerDNS server id.
-    type: str
-    default: localhost
-  validate_certs:
-    description:
-      - Verify the TLS certificate of O(api_url). Only set to V(false) for test servers.
-    type: bool
-    default: true
-  path:
-    description:
-      - Zone file to edit when O(provider=zonefile). It is rewritten in dnspython's format (records are kept
-        exactly; comments and layout are not).
-    type: path
   create:
     description:
       - When there is no SPF record at O(domain), create V(v=spf1 include:INCLUDE ~all) (the C(all) qualifier
@@ -180,11 +112,6 @@ options:
       - Port of O(nameservers).
     type: int
     default: 53
-  timeout:
-    description:
-      - Timeout in seconds of one request to the provider.
-    type: float
-    default: 10
   retries:
     description:
       - How many times a compare-and-swap write that lost a race (the records changed since they were read)
@@ -194,18 +121,25 @@ options:
   propagation_timeout:
     description:
       - After a write, wait at most this many seconds until every authoritative nameserver of the zone serves
-        the new record. V(0) skips the check. Not done for V(zonefile), whose file is deployed later.
+        the new record (with V(route53), first until Route 53 reports the change INSYNC). V(0) skips the check.
+        Not done for V(zonefile), whose file is deployed later.
     type: int
     default: 60
   authoritative_port:
     description:
       - DNS port on which the authoritative nameservers are asked during the propagation check.
       - Defaults to O(port) with V(rfc2136), otherwise V(53).
+      - With V(powerdns), the DNS port of the PowerDNS server.
     type: int
 notes:
   - Lookups whose target depends on the sender (macros such as C(exists:%{i}.spf.res.cisco.com)) are counted
     as one lookup and as void, the usual outcome for senders they do not describe.
-  - Secrets (O(tsig_key_secret), O(api_key)) are never returned or logged.
+  - Secrets (O(tsig_key_secret), O(api_key), O(aws_secret_access_key), O(aws_session_token)) are never returned
+    or logged.
+  - The Route 53 tests run against moto's server mode, which accepts a stale DELETE of values since replaced
+    (it checks its change history, not the current RRset); the batch this module sends (an exact DELETE of what
+    it read, then CREATE) and its retry on InvalidChangeBatch are tested directly. Real Route 53 rejects such a
+    batch atomically.
 seealso:
   - name: RFC 7208 (SPF)
     description: Sender Policy Framework.
@@ -232,6 +166,37 @@ EXAMPLES = r"""
     api_key: "{{ vault_pdns_api_key }}"
     create: true
     all_qualifier: fail
+
+- name: Active Directory DNS ("Secure only" zone), signed with Kerberos from the user's ticket (kinit)
+  mailsec.cres.spf_include:
+    domain: example.com
+    provider: rfc2136
+    server: dc1.ad.example.com
+    tsig_algorithm: gss-tsig
+
+- name: Same with a service account's keytab
+  mailsec.cres.spf_include:
+    domain: example.com
+    provider: rfc2136
+    server: 192.0.2.10
+    kerberos_server_name: dc1.ad.example.com
+    tsig_algorithm: gss-tsig
+    kerberos_principal: svc-ansible-dns@AD.EXAMPLE.COM
+    kerberos_keytab: /etc/ansible/svc-ansible-dns.keytab
+
+- name: Amazon Route 53 (credentials from the environment or the profile)
+  mailsec.cres.spf_include:
+    domain: example.com
+    provider: route53
+    aws_profile: dns-admin
+
+- name: Route 53 private hosted zone, explicit credentials
+  mailsec.cres.spf_include:
+    domain: corp.example.com
+    provider: route53
+    private_zone: true
+    aws_access_key_id: "{{ vault_aws_access_key_id }}"
+    aws_secret_access_key: "{{ vault_aws_secret_access_key }}"
 
 - name: Edit the zone file in a Git checkout, preview first
   mailsec.cres.spf_include:
@@ -338,9 +303,16 @@ propagation:
   description:
     - One entry per authoritative nameserver address after a write, with C(nameserver), C(address), C(port),
       C(served) and C(error). Null when the check was skipped; empty when nothing was written.
+    - C(served) is null for a nameserver that could not be reached when the provider itself reports the change
+      in sync (V(route53), see RV(sync)).
   returned: success
   type: list
   elements: dict
+sync:
+  description: The provider's own report that the change is live on all its servers (V(route53) GetChange).
+  returned: after a write with O(provider=route53) and O(propagation_timeout) above 0
+  type: dict
+  sample: {"change_id": "C2682N5HXP0BZ4", "status": "INSYNC", "seconds": 31.2}
 diff:
   description: The SPF record before and after.
   returned: when diff mode is on
@@ -351,6 +323,7 @@ from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.mailsec.cres.plugins.module_utils.spf_include_core import (
     ARGUMENT_SPEC,
+    REQUIRED_BY,
     REQUIRED_IF,
     REQUIRED_TOGETHER,
     run,
@@ -359,7 +332,7 @@ from ansible_collections.mailsec.cres.plugins.module_utils.spf_include_core impo
 
 def main():
     module = AnsibleModule(argument_spec=ARGUMENT_SPEC, required_if=REQUIRED_IF,
-                           required_together=REQUIRED_TOGETHER, supports_check_mode=True)
+                           required_together=REQUIRED_TOGETHER, required_by=REQUIRED_BY, supports_check_mode=True)
     run(module)
 
 

@@ -4,43 +4,44 @@ from __future__ import annotations
 
 import pytest
 
-from ansible_collections.mailsec.cres.plugins.module_utils import dns_providers as providers
+from ansible_collections.mailsec.cres.plugins.module_utils.dns import base as providers
 from ansible_collections.mailsec.cres.plugins.module_utils import spf_include_core as core
 from ansible_collections.mailsec.cres.plugins.module_utils.spf import split_txt
 
 from .test_spf_lookups import CRES, FakeResolver
 
 
-class FakeProvider(object):
+class FakeProvider(providers.DnsProvider):
     """In-memory provider with real compare-and-swap semantics and optional injected races."""
 
     name = 'fake'
-    propagation_port = None
+    capabilities = providers.Capabilities(atomic_precondition=True, served_live=False)
 
     def __init__(self, values, race=0):
         self.values = [tuple(split_txt(v)) for v in values]
         self.race = race  # this many writes are preceded by a concurrent change
         self.writes = 0
 
-    def discover_zone(self, domain):
+    @classmethod
+    def from_params(cls, params):
+        return cls([])
+
+    def discover_zone(self, name):
         return 'example.com'
 
-    def read_txt(self, zone, domain):
-        return providers.TxtRRset(domain, 300, [providers.TxtValue(v, native=v) for v in self.values])
+    def read_txt(self, zone, name):
+        return providers.TxtRRset(name, 300, [providers.TxtValue(v, native=v) for v in self.values])
 
-    def write_spf(self, zone, domain, before, old, new_chunks, ttl):
+    def replace_txt(self, zone, name, old, new_values, ttl):
         if self.race:
             self.race -= 1
             self.values.append((b'concurrent=%d' % self.race,))
-        if sorted(v.native for v in before.values) != sorted(self.values):
-            raise providers.ConflictError('changed')
-        self.values = [v for v in self.values if old is None or v != old.native]
-        if new_chunks is not None:
-            self.values.append(tuple(new_chunks))
+        if sorted(v.native for v in old.values) != sorted(self.values):
+            raise self.error('changed', zone, name, cls=providers.ConflictError)
+        kept, removed, added = providers.split_change(old.values, new_values)
+        self.values = [v.chunks for v in kept + added]
         self.writes += 1
-
-    def nameservers(self, zone):
-        return []
+        return providers.TxtChange(removed, added)
 
 
 def params(**kw):
