@@ -55,8 +55,8 @@ MACRO_DELIMITERS = '.-+,/_='
 # %% %_ %- stand for a percent sign, a space and a URL-encoded space.
 MACRO_ESCAPES = {'%': '%', '_': ' ', '-': '%20'}
 _MACRO_RE = re.compile(r'%\{([A-Za-z])([0-9]*)([rR]?)([.\-+,/_=]*)\}')
-_TOPLABEL_RE = re.compile(r'^(?:[A-Za-z0-9]*[A-Za-z][A-Za-z0-9]*|[A-Za-z0-9]+-[A-Za-z0-9-]*[A-Za-z0-9])$')
-_DOMAIN_END_RE = re.compile(r'\.([^.]+)\.?$')
+_TOPLABEL_RE = re.compile(r'^(?:[A-Za-z0-9]*[A-Za-z][A-Za-z0-9]*|[A-Za-z0-9]+-[A-Za-z0-9-]*[A-Za-z0-9])\Z')
+_DOMAIN_END_RE = re.compile(r'\.([^.]+)\.?\Z')
 
 
 class Macro(object):
@@ -306,9 +306,9 @@ class Term(object):
 
 MECHANISM_SECTIONS = {'all': '5.1', 'include': '5.2', 'a': '5.3', 'mx': '5.4', 'ptr': '5.5',
                       'ip4': '5.6', 'ip6': '5.6', 'exists': '5.7'}
-_DUAL_CIDR_RE = re.compile(r'(?:/([0-9]+))?(?://([0-9]+))?$')
+_DUAL_CIDR_RE = re.compile(r'(?:/([0-9]+))?(?://([0-9]+))?\Z')
 _IP4_RE = re.compile(r'^(?:(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])\.){3}'
-                     r'(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])$')
+                     r'(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])\Z')
 
 
 def _cidr(digits, maximum, raw):
