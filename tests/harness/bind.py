@@ -214,7 +214,8 @@ def _wait_zone(port: int, zone: str, proc, timeout: float = 20.0) -> None:
         if proc.poll() is not None:
             raise RuntimeError(f"named exited with {proc.returncode}")
         try:
-            resp = dns.query.udp(dns.message.make_query(zone + ".", "SOA"), "127.0.0.1", port=port, timeout=1)
+            resp = dns.query.udp(dns.message.make_query(zone.rstrip(".") + ".", "SOA"), "127.0.0.1", port=port,
+                                 timeout=1)
             if resp.flags & dns.flags.AA and resp.answer:
                 return
         except Exception:  # noqa: BLE001 - not ready yet
