@@ -417,15 +417,13 @@ class _Evaluator(object):
                 decided = _Verdict(result, term.raw, domain, path=path)
                 if result == 'fail' and not ctx.counting:
                     decided.explanation = self.explanation(record, domain)
-        if decided is not None:
-            return decided
         redirect = record.redirect()
+        if decided is not None:
+            if depth == 0 and redirect is not None and has_all:
+                ctx.top_terms.append({'term': redirect.raw, 'cost': 0, 'void': 0,
+                                      'note': 'ignored: the record has an "all" (RFC 7208 6.1)'})
+            return decided
         if redirect is not None:
-            if has_all:
-                if depth == 0:
-                    ctx.top_terms.append({'term': redirect.raw, 'cost': 0, 'void': 0,
-                                          'note': 'ignored: the record has an "all" (RFC 7208 6.1)'})
-                return _Verdict('neutral', None, domain, cause='no mechanism matched', section='4.7')
             return self.redirect(redirect, domain, depth, chain)
         return _Verdict('neutral', None, domain, cause='no mechanism matched and there is no redirect=',
                         section='4.7')

@@ -15,7 +15,8 @@ from ansible.module_utils.basic import missing_required_lib
 from ansible_collections.mailsec.cres.plugins.module_utils.dns import base as providers
 from ansible_collections.mailsec.cres.plugins.module_utils.dns import options as provider_options
 from ansible_collections.mailsec.cres.plugins.module_utils.dns import propagation
-from ansible_collections.mailsec.cres.plugins.module_utils import spf_lookups as lookups
+from ansible_collections.mailsec.cres.plugins.module_utils import dns_resolver
+from ansible_collections.mailsec.cres.plugins.module_utils import spf_eval
 from ansible_collections.mailsec.cres.plugins.module_utils.spf import (
     ALL_QUALIFIER_CHOICES,
     QUALIFIER_NAMES,
@@ -43,8 +44,9 @@ ARGUMENT_SPEC = dict(
     # evaluation
     lookup_limit=dict(type='int', default=10),
     evaluate_lookups=dict(type='str', default='on_change', choices=['on_change', 'always']),
-    nameservers=dict(type='list', elements='str'),
-    nameserver_port=dict(type='int', default=53),
+    allow_permerror=dict(type='bool', default=False),
+    # nameservers, nameserver_port (doc fragment mailsec.cres.dns_resolver)
+    **dns_resolver.ARGUMENT_SPEC,
     # behaviour
     retries=dict(type='int', default=5),
     propagation_timeout=dict(type='int', default=60),
@@ -113,11 +115,62 @@ def _size(rrset, old, new_text):
     return {'record': record, 'txt_rrset': total, 'limit': SIZE_LIMIT, 'warn_at': SIZE_WARN}
 
 
-def _evaluate(text, domain, resolver, limit):
+def _evaluate(text, domain, resolver):
+    """RFC 7208 evaluation of text as the record of domain, for a sender it does not list
+    (spf_eval's counting mode); None when there is no record."""
     if text is None:
-        return {'total': 0, 'limit': limit, 'terms': [], 'void_lookups': 0, 'problems': [], 'errors': [],
-                'over_limit': False}
-    return lookups.evaluate(text, domain, resolver, limit)
+        return None
+    return spf_eval.evaluate_domain(resolver, domain, record=text)
+
+
+def _evaluation_summary(evaluation):
+    return {'result': evaluation.result, 'mechanism': evaluation.term, 'domain': evaluation.domain,
+            'cause': evaluation.cause, 'section': evaluation.section}
+
+
+def _report_evaluation(result, evaluation, limit):
+    if evaluation is None:
+        result.update(lookups={'total': 0, 'limit': limit, 'terms': [], 'sender_dependent': []}, void_lookups=0,
+                      problems=[], evaluation=None)
+        return
+    result['lookups'] = {'total': evaluation.lookups, 'limit': limit, 'terms': evaluation.terms,
+                         'sender_dependent': evaluation.sender_dependent}
+    result['void_lookups'] = evaluation.void_lookups
+    result['problems'] = evaluation.problems
+    result['evaluation'] = _evaluation_summary(evaluation)
+
+
+def _check_evaluation(p, domain, resolver, before, evaluation, result):
+    """Refuse to write what receivers cannot evaluate; raise SpfIncludeFailure (nothing written)."""
+    include = validate_include_domain(p['include'])
+    change = ('adding include:%s to' if p['state'] == 'present' else 'removing include:%s from') % include
+    costs = evaluation.describe_costs() if evaluation is not None else ''
+    if evaluation is not None and evaluation.result == 'temperror':
+        raise SpfIncludeFailure(
+            'cannot evaluate the SPF record of %s after %s it, so nothing was written: %s. Set nameservers (and '
+            'nameserver_port) to resolvers that can resolve the included names'
+            % (domain, change.split(' ', 1)[0], evaluation.describe()), result)
+    if evaluation is not None and evaluation.result == 'permerror':
+        previous = _evaluate(before, domain, resolver)
+        if previous is not None and previous.result == 'permerror':
+            result['evaluation_before'] = _evaluation_summary(previous)
+            if not p['allow_permerror']:
+                raise SpfIncludeFailure(
+                    'the SPF record of %s is already broken: every receiver evaluates it as %s, so nothing was '
+                    'changed. Fix the record first, or set allow_permerror=true to make the change anyway'
+                    % (domain, previous.describe()), result)
+            result['warnings'].append('the SPF record of %s stays broken (%s); written because allow_permerror=true'
+                                      % (domain, evaluation.describe()))
+            return
+        raise SpfIncludeFailure(
+            '%s the SPF record of %s would break it: every receiver would evaluate it as %s, so nothing was '
+            'written.%s' % (change[0].upper() + change[1:], domain, evaluation.describe(),
+                            ' Cost per term: %s.' % costs if costs else ''), result)
+    if p['state'] == 'present' and evaluation is not None and evaluation.lookups > p['lookup_limit']:
+        raise SpfIncludeFailure(
+            '%s %s would need %d DNS lookups, over lookup_limit %d, so nothing was written. Cost per term: %s. '
+            'Remove or flatten terms (e.g. replace includes by ip4/ip6) first'
+            % (change[0].upper() + change[1:], domain, evaluation.lookups, p['lookup_limit'], costs), result)
 
 
 def serves_desired_state(served_spf, expected, state, include):
@@ -204,30 +257,16 @@ def ensure_spf_include(provider, resolver, p, check_mode=False, hooks=None):
             result['lookups'] = None
             result['void_lookups'] = None
             result['problems'] = None
+            result['evaluation'] = None
             break
-        try:
-            evaluation = _evaluate(edit.after, domain, resolver, p['lookup_limit'])
-        except (SpfError, lookups.SpfLookupError) as exc:
-            raise SpfIncludeFailure('evaluating the SPF record of %s: %s' % (domain, exc), result)
-        result['lookups'] = {'total': evaluation['total'], 'limit': evaluation['limit'],
-                             'terms': evaluation['terms']}
-        result['void_lookups'] = evaluation['void_lookups']
-        result['problems'] = evaluation['problems']
+        evaluation = _evaluate(edit.after, domain, resolver)
+        _report_evaluation(result, evaluation, p['lookup_limit'])
         if not edit.changed:
-            for err in evaluation['errors']:
-                result['warnings'].append('lookup evaluation incomplete: %s' % err)
+            if evaluation is not None and evaluation.is_error:
+                result['warnings'].append('the SPF record of %s does not work: every receiver evaluates it as %s'
+                                          % (domain, evaluation.describe()))
             break
-        if evaluation['errors']:
-            raise SpfIncludeFailure(
-                'cannot evaluate the lookups of the new SPF record of %s, so nothing was written: %s. '
-                'Set nameservers (and nameserver_port) to resolvers that can resolve the included names'
-                % (domain, '; '.join(evaluation['errors'])), result)
-        if p['state'] == 'present' and evaluation['over_limit']:
-            raise SpfIncludeFailure(
-                'adding include:%s to %s would need %d DNS lookups, over lookup_limit %d, so nothing was written. '
-                'Cost per term: %s. Remove or flatten terms (e.g. replace includes by ip4/ip6) first'
-                % (validate_include_domain(p['include']), domain, evaluation['total'], p['lookup_limit'],
-                   lookups.describe_costs(evaluation)), result)
+        _check_evaluation(p, domain, resolver, before, evaluation, result)
         if p['state'] == 'present' and size['txt_rrset'] > SIZE_LIMIT:
             raise SpfIncludeFailure(
                 'the TXT records at %s would take %d bytes, over %d, so nothing was written; shorten the SPF '
@@ -235,7 +274,7 @@ def ensure_spf_include(provider, resolver, p, check_mode=False, hooks=None):
         if size['txt_rrset'] > SIZE_WARN:
             result['warnings'].append('the TXT records at %s take %d bytes; checkers warn above %d'
                                       % (domain, size['txt_rrset'], SIZE_WARN))
-        for problem in evaluation['problems']:
+        for problem in result['problems']:
             result['warnings'].append('SPF of %s: %s' % (domain, problem))
         result['changed'] = True
         if check_mode:
@@ -307,15 +346,18 @@ def _wait_committed(provider, zone, domain, change, timeout, result):
 def run(module):
     """Entry point used by plugins/modules/spf_include.py."""
     p = module.params
-    if not lookups.HAS_DNSPYTHON:
-        module.fail_json(msg=missing_required_lib('dnspython'), exception=str(lookups.DNSPYTHON_IMPORT_ERROR))
+    if not dns_resolver.HAS_DNSPYTHON:
+        module.fail_json(msg=missing_required_lib('dnspython'), exception=str(dns_resolver.DNSPYTHON_IMPORT_ERROR))
     missing = provider_options.missing_library(p)
     if missing:
         module.fail_json(msg=missing_required_lib(missing[0]), exception=str(missing[1]))
     try:
         validate_settings(p)
         provider = build_provider(p)
-        resolver = lookups.DnsResolver(p['nameservers'], p['nameserver_port'], timeout=min(p['timeout'], 5.0))
+        try:
+            resolver = dns_resolver.lookup(p['nameservers'], p['nameserver_port'], timeout=min(p['timeout'], 5.0))
+        except dns_resolver.DnsConfigError as exc:
+            raise SpfIncludeFailure(str(exc))
         result = ensure_spf_include(provider, resolver, p, check_mode=module.check_mode)
     except SpfIncludeFailure as exc:
         res = dict(exc.result)

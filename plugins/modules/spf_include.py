@@ -21,11 +21,20 @@ description:
     C(-), C(~) or C(?) is reported (warning and RV(include_qualifier)) and left unchanged.
   - Every other TXT record at the name is kept byte for byte. The new value is split into strings of at most
     255 bytes; comparisons use the joined text, so chunking or quoting never causes a false change.
-  - Before writing, the lookups of the new record are counted recursively through includes and redirects
-    (C(include), C(a), C(mx), C(ptr), C(exists), C(redirect)) using O(nameservers), together with void
-    lookups and size. A record over O(lookup_limit) lookups or over 512 bytes of TXT data is refused without
-    writing; the error names every term and its cost. When nothing has to change, the lookups are not counted
-    unless O(evaluate_lookups=always), so an idempotent run costs only the read of the TXT records.
+  - Before writing, the new record is evaluated as receivers evaluate it (RFC 7208 C(check_host), through
+    O(nameservers)) for O(domain) and a sender it does not list, the path that costs every lookup. Includes
+    and redirects are followed, terms after C(all) are ignored (section 5.1) and so is C(redirect=) when the
+    record has an C(all) (6.1), macros that do not depend on the sender (C(%{d}), C(%{o})) are expanded and
+    followed, and the limits of section 4.6.4 apply (10 lookups, 10 MX names, 2 void lookups).
+  - A record that this evaluation ends in C(permerror) (an include loop, an include of a name without SPF record
+    or of NXDOMAIN, an C(mx) with more than 10 names, more than 2 void lookups, more than 10 lookups, a syntax
+    error) breaks SPF for the whole domain, so it is never written; the error names the term, the cause and the
+    RFC section. When the record is already in C(permerror) before the change, the module says so and changes
+    nothing unless O(allow_permerror=true). A record over O(lookup_limit) lookups, over 512 bytes of TXT data,
+    or that cannot be evaluated (C(temperror), after DNS failures) is refused too; errors list the cost of every
+    term.
+  - When nothing has to change, the record is not evaluated unless O(evaluate_lookups=always), so an idempotent
+    run costs only the read of the TXT records. M(mailsec.cres.spf_check) gives the result for given senders.
   - The DNS provider (O(provider)) is V(rfc2136) (BIND, Windows/Active Directory DNS with GSS-TSIG, PowerDNS,
     Knot, Infoblox, ...), V(route53) (Amazon Route 53), V(powerdns) (its HTTP API) or V(zonefile) (a zone file
     edited in place, e.g. in Git). Every provider replaces the TXT records at the name from exactly what was
@@ -46,6 +55,7 @@ extends_documentation_fragment:
   - mailsec.cres.attributes.CONTROLLER
   - mailsec.cres.attributes.ACTIONGROUP_DNS
   - mailsec.cres.dns_provider
+  - mailsec.cres.dns_resolver
 requirements:
   - dnspython >= 2.3
 options:
@@ -101,17 +111,13 @@ options:
     type: str
     choices: [on_change, always]
     default: on_change
-  nameservers:
+  allow_permerror:
     description:
-      - Resolvers (IP addresses) used to evaluate the lookups of the record recursively and to find addresses
-        of nameservers. Defaults to the controller's resolvers.
-    type: list
-    elements: str
-  nameserver_port:
-    description:
-      - Port of O(nameservers).
-    type: int
-    default: 53
+      - Make the change even though the SPF record is already in C(permerror) before it (every receiver already
+        ignores it), for example to add the include now and repair the record later. A change that would turn
+        a working record into a C(permerror) one is refused whatever this says.
+    type: bool
+    default: false
   retries:
     description:
       - How many times a compare-and-swap write that lost a race (the records changed since they were read)
@@ -132,8 +138,11 @@ options:
       - With V(powerdns), the DNS port of the PowerDNS server.
     type: int
 notes:
-  - Lookups whose target depends on the sender (macros such as C(exists:%{i}.spf.res.cisco.com)) are counted
-    as one lookup and as void, the usual outcome for senders they do not describe.
+  - Lookups whose target depends on the sender (macros such as C(%{i}), C(%{l}), C(%{p}), and every C(ptr)) are
+    counted as one lookup each, not followed, and listed in RV(lookups.sender_dependent); an C(exists) of that
+    kind also counts as void, the usual outcome for the senders it does not describe.
+  - Lookups for the evaluation go to O(nameservers) with O(nameserver_port); O(nameservers) also resolves the
+    addresses of the zone's nameservers for the propagation check.
   - Secrets (O(tsig_key_secret), O(api_key), O(aws_secret_access_key), O(aws_session_token)) are never returned
     or logged.
   - The Route 53 tests run against moto's server mode, which accepts a stale DELETE of values since replaced
@@ -264,6 +273,29 @@ lookups:
       type: list
       elements: dict
       sample: [{"term": "mx", "cost": 1, "void": 0}, {"term": "include:res.cisco.com", "cost": 3, "void": 1}]
+    sender_dependent:
+      description:
+        - The terms, in the record or in what it includes, whose target depends on the sender; each is counted
+          as one lookup and not followed.
+      type: list
+      elements: dict
+      sample: [{"domain": "res.cisco.com", "term": "exists:%{i}.spf.res.cisco.com"}]
+evaluation:
+  description:
+    - The RFC 7208 result of RV(record_after) for a sender it does not list, and what decided it.
+    - C(result) is one of C(none), C(neutral), C(pass), C(fail), C(softfail), C(temperror), C(permerror);
+      C(mechanism) the deciding term and C(domain) the record that holds it; C(cause) and C(section) (of RFC
+      7208) explain errors.
+    - Null when not evaluated (nothing changed and O(evaluate_lookups=on_change)).
+  returned: success, and on failure when the record was evaluated
+  type: dict
+  sample: {"result": "fail", "mechanism": "-all", "domain": "example.com", "cause": null, "section": null}
+evaluation_before:
+  description: The same for RV(record_before), when the new record is in C(permerror) and the old one was evaluated.
+  returned: when the new record ends in permerror
+  type: dict
+  sample: {"result": "permerror", "mechanism": "include:gone.example.net", "domain": "example.com",
+           "cause": "the include target gone.example.net has no SPF record", "section": "5.2"}
 void_lookups:
   description:
     - Lookups with no answer or NXDOMAIN (more than 2 is an error for many receivers).

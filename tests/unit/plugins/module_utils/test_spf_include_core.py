@@ -8,7 +8,7 @@ from ansible_collections.mailsec.cres.plugins.module_utils.dns import base as pr
 from ansible_collections.mailsec.cres.plugins.module_utils import spf_include_core as core
 from ansible_collections.mailsec.cres.plugins.module_utils.spf import split_txt
 
-from .test_spf_lookups import CRES, FakeResolver
+from .spf_fake_dns import CRES, FakeResolver
 
 
 class FakeProvider(providers.DnsProvider):
@@ -161,8 +161,9 @@ def test_over_limit_refused_without_write():
     text = 'v=spf1 ' + ' '.join('a:h%d.example.com' % i for i in range(8)) + ' -all'
     prov = FakeProvider([text])
     with pytest.raises(core.SpfIncludeFailure) as exc:
-        core.ensure_spf_include(prov, FakeResolver(CRES), params())
-    assert 'include:res.cisco.com (3)' in exc.value.msg
+        core.ensure_spf_include(prov, FakeResolver({**CRES, **{('h%d.example.com' % i, 'A'): ['192.0.2.%d' % i]
+                                                               for i in range(8)}}), params())
+    assert 'include:res.cisco.com (3)' in exc.value.msg and 'would break it' in exc.value.msg
     assert prov.writes == 0
 
 

@@ -36,7 +36,7 @@ class Resolver(object):
 
 
 def run(monkeypatch, args, check_mode=False, diff=False, failed=False):
-    monkeypatch.setattr(core.lookups, 'DnsResolver', Resolver)
+    monkeypatch.setattr(core.dns_resolver, 'lookup', Resolver)
     return run_module(spf_include.main, args, failed=failed, check_mode=check_mode, diff=diff)
 
 
@@ -75,7 +75,7 @@ def test_unchanged_evaluate_lookups(monkeypatch, zonefile):
 
     args = {'domain': 'example.com', 'provider': 'zonefile', 'path': str(zonefile)}
     assert run(monkeypatch, dict(args))['changed'] is True
-    monkeypatch.setattr(core.lookups, 'DnsResolver', CountingResolver)
+    monkeypatch.setattr(core.dns_resolver, 'lookup', CountingResolver)
     del calls[:]
     res = run_module(spf_include.main, args)
     assert res['changed'] is False and res['lookups'] is None and calls == []
