@@ -128,12 +128,15 @@ def cres_zones() -> dict[str, str]:
 
 
 def run_named(run_dir: Path, zones: dict[str, str], dynamic, query_log: bool = False,
-              transfers_with_key: bool = False) -> tuple[int, str]:
+              transfers_with_key: bool = False, extra_options: str = "", extra_grants: str = "",
+              env: dict | None = None) -> tuple[int, str]:
     """Write the zones and a named.conf into run_dir, start named -g, wait for every zone.
 
     dynamic: zones that accept RFC 2136 updates signed with the TSIG key. query_log: one
     "query:" line per query in named.log (so tests can count queries at the server).
-    transfers_with_key: allow AXFR with the key (to dump a zone). Returns (port, secret).
+    transfers_with_key: allow AXFR with the key (to dump a zone). extra_options: more
+    statements for the options block; extra_grants: more update-policy rules of the dynamic
+    zones; env: environment of named (e.g. KRB5_CONFIG). Returns (port, secret).
     """
     named = shutil.which("named") or "/usr/sbin/named"
     port = free_port()
@@ -142,7 +145,7 @@ def run_named(run_dir: Path, zones: dict[str, str], dynamic, query_log: bool = F
     for name, text in zones.items():
         (run_dir / f"{name}.zone").write_text(text)
         (run_dir / f"{name}.zone.jnl").unlink(missing_ok=True)
-        policy = f"update-policy {{ grant {KEY_NAME} zonesub ANY; }};" if name in dynamic else ""
+        policy = f"update-policy {{ grant {KEY_NAME} zonesub ANY; {extra_grants} }};" if name in dynamic else ""
         zone_conf.append(f'zone "{name}" {{ type primary; file "{run_dir}/{name}.zone"; {policy} }};')
     # named -g logs to stderr (named.log) and ignores a logging statement.
     (run_dir / "named.log").unlink(missing_ok=True)
@@ -161,11 +164,12 @@ options {{
     dnssec-validation no;
     querylog {"yes" if query_log else "no"};
     allow-transfer {{ {f"key {KEY_NAME};" if transfers_with_key else "none;"} }};
+    {extra_options}
 }};
 controls {{ }};
 {chr(10).join(zone_conf)}
 """)
-    proc = start_process([named, "-g", "-c", str(conf)], run_dir / "named.log", run_dir / "harness.pid")
+    proc = start_process([named, "-g", "-c", str(conf)], run_dir / "named.log", run_dir / "harness.pid", env=env)
     try:
         wait_tcp("127.0.0.1", port, timeout=30, proc=proc)
         for zone in zones:

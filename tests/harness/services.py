@@ -22,7 +22,7 @@ from pathlib import Path
 from tests.harness.common import RUN_DIR
 
 # Order matters: DNS first (SMTP and simulator tests look names up there).
-SERVICES = ["bind", "pdns", "smtp", "sim"]
+SERVICES = ["bind", "pdns", "kdc", "route53", "smtp", "sim"]
 
 
 def _module(name: str):

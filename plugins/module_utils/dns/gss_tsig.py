@@ -140,10 +140,13 @@ class GssTsigContext(object):
                 if reason == 'BADTIME' or _is_skew(detail):
                     raise GssTsigFailure('the DNS server rejected the Kerberos negotiation (%s%s); %s'
                                          % (reason, ': ' + detail if detail else '', CLOCK_HINT), 'clock')
-                raise GssTsigFailure('the DNS server rejected the Kerberos negotiation (TKEY error %s%s); check '
-                                     'that its service principal DNS/%s is in its keytab and that '
-                                     'kerberos_server_name names it' % (reason, ': ' + detail if detail else '',
-                                                                        self.server_name))
+                # BIND answers BADKEY without any detail when it cannot accept the ticket; the
+                # ticket itself was fine for the KDC, which leaves the clocks or the server's keytab.
+                raise GssTsigFailure('the DNS server could not accept the Kerberos ticket (TKEY error %s%s). The usual '
+                                     'causes: the clocks of the controller and the DNS server differ by more than '
+                                     'Kerberos allows (5 minutes by default; synchronize them with NTP), or the '
+                                     'key of DNS/%s in the server\'s keytab does not match the KDC\'s'
+                                     % (reason, ': ' + detail if detail else '', self.server_name), 'clock')
             if context.complete:
                 break
             token = self._step(context, tkey.key)

@@ -163,6 +163,10 @@ class RFC2136Provider(DnsProvider):
         except gss_tsig.GssTsigFailure as exc:
             raise self.error('%s (server %s port %s)' % (exc, self.server, self.port), zone, name,
                              cls=AuthenticationError)
+        except dns.tsig.BadTime:
+            raise self.error('Kerberos negotiation (TKEY) with %s port %s: the server\'s signed answer is outside '
+                             'the allowed time window; %s' % (self.server, self.port, gss_tsig.CLOCK_HINT), zone, name,
+                             cls=AuthenticationError)
         except dns.exception.Timeout:
             raise self.error('Kerberos negotiation (TKEY): no answer from %s port %s within %ss'
                              % (self.server, self.port, self.timeout), zone, name)

@@ -126,9 +126,10 @@ class Route53Provider(DnsProvider):
                              cls=AuthenticationError)
         except botocore.exceptions.ClientError as exc:
             error = exc.response.get('Error', {})
-            code = error.get('Code', '')
-            message = error.get('Message', '') or str(exc)
-            if code in AUTH_ERROR_CODES or exc.response.get('ResponseMetadata', {}).get('HTTPStatusCode') == 403:
+            status = exc.response.get('ResponseMetadata', {}).get('HTTPStatusCode')
+            code = error.get('Code', '') or 'HTTP %s' % status
+            message = error.get('Message', '') or 'no details'
+            if code in AUTH_ERROR_CODES or status == 403:
                 raise self.error('%s: Route 53 refused the AWS credentials (%s: %s); check aws_access_key_id, '
                                  'aws_secret_access_key, aws_session_token or aws_profile, and the IAM policy '
                                  '(route53:ListHostedZones, ListResourceRecordSets, ChangeResourceRecordSets, '
