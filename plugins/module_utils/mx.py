@@ -3,12 +3,10 @@
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 """MX, address, TXT and TLSA lookups with dnspython, for the SMTP TLS check.
 
+The resolver comes from dns_resolver.make_resolver (the one resolver helper of the collection).
+
 Public API
     ``HAS_DNSPYTHON`` / ``DNSPYTHON_IMPORT_ERROR``
-    ``make_resolver(nameservers=None, port=53, timeout=5.0) -> dns.resolver.Resolver``
-        nameservers: IP addresses (host names are resolved with the system resolver); None uses
-        the system configuration. The resolver asks for DNSSEC (DO bit, AD flag) so callers can
-        report the AD bit.
     ``resolve_mx(resolver, domain) -> dict``: ``{'hosts': [{'name', 'preference'}] sorted by
         preference, 'implicit': bool (no MX: the domain itself, RFC 5321), 'null_mx': bool,
         'error': str | None, 'ad': bool}``
@@ -17,8 +15,6 @@ Public API
 """
 
 from __future__ import annotations
-
-import socket
 
 try:
     import dns.exception
@@ -32,40 +28,6 @@ except ImportError as exc:  # pragma: no cover - exercised through missing_requi
 else:
     HAS_DNSPYTHON = True
     DNSPYTHON_IMPORT_ERROR = None
-
-
-class DnsConfigError(Exception):
-    """The resolver configuration is unusable; field names the option."""
-
-    def __init__(self, message, field=None):
-        super().__init__(message)
-        self.field = field
-
-
-def make_resolver(nameservers=None, port=53, timeout=5.0):
-    if nameservers:
-        resolver = dns.resolver.Resolver(configure=False)
-        addrs = []
-        for ns in nameservers:
-            try:
-                infos = socket.getaddrinfo(ns, None, proto=socket.IPPROTO_UDP)
-            except socket.gaierror as exc:
-                raise DnsConfigError("nameservers: cannot resolve %r (%s)" % (ns, exc), "nameservers")
-            addrs.append(infos[0][4][0])
-        resolver.nameservers = addrs
-    else:
-        try:
-            resolver = dns.resolver.Resolver()
-        except dns.resolver.NoResolverConfiguration:
-            raise DnsConfigError("no system resolver configured: set nameservers", "nameservers")
-    resolver.port = int(port)
-    resolver.timeout = float(timeout)
-    resolver.lifetime = float(timeout) * 2
-    resolver.use_edns(0, dns.flags.DO, 1232)
-    resolver.flags = dns.flags.RD | dns.flags.AD
-    # Names under test may exist only on these servers: other lookups (MTA-STS host) must use them.
-    resolver._mailsec_custom = bool(nameservers)  # pylint: disable=protected-access
-    return resolver
 
 
 def _error_text(exc, name, rdtype):

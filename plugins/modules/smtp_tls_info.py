@@ -361,8 +361,8 @@ import traceback
 from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 
 from ansible_collections.mailsec.cres.plugins.module_utils import certificates as certs
+from ansible_collections.mailsec.cres.plugins.module_utils import dns_resolver
 from ansible_collections.mailsec.cres.plugins.module_utils import mta_sts
-from ansible_collections.mailsec.cres.plugins.module_utils import mx
 from ansible_collections.mailsec.cres.plugins.module_utils import smtp_probe
 
 ARGUMENT_SPEC = dict(
@@ -391,8 +391,8 @@ def _check_libs(module):
     problem = certs.cryptography_problem()
     if problem:
         module.fail_json(msg=problem)
-    if not mx.HAS_DNSPYTHON:
-        module.fail_json(msg=missing_required_lib("dnspython"), exception=str(mx.DNSPYTHON_IMPORT_ERROR))
+    if not dns_resolver.HAS_DNSPYTHON:
+        module.fail_json(msg=missing_required_lib("dnspython"), exception=str(dns_resolver.DNSPYTHON_IMPORT_ERROR))
     if p["check_mta_sts"] and not mta_sts.HAS_REQUESTS:
         module.fail_json(msg=missing_required_lib("requests") + " Or set check_mta_sts=false.",
                          exception=str(mta_sts.REQUESTS_IMPORT_ERROR))
@@ -427,8 +427,8 @@ def run(module):
     p = module.params
     try:
         roots = certs.load_ca_bundle(p["ca_bundle"])
-        resolver = mx.make_resolver(p["nameservers"], p["nameserver_port"], p["timeout"])
-    except (certs.CertificateError, mx.DnsConfigError) as exc:
+        resolver = dns_resolver.make_resolver(p["nameservers"], p["nameserver_port"], p["timeout"])
+    except (certs.CertificateError, dns_resolver.DnsConfigError) as exc:
         module.fail_json(msg=str(exc))
     ehlo = p["ehlo_name"] or socket.getfqdn() or "localhost"
     try:

@@ -22,8 +22,8 @@ import dns.tsigkeyring
 import dns.update
 import pytest
 
+from ansible_collections.mailsec.cres.plugins.module_utils import dns_resolver
 from ansible_collections.mailsec.cres.plugins.module_utils import spf_include_core as core
-from ansible_collections.mailsec.cres.plugins.module_utils import spf_lookups as lookups
 from tests.functional.conftest_reliability import REL_ZONE, ROUNDS
 
 WRITERS = 4
@@ -84,7 +84,7 @@ def _params(info, owner, include):
 def _cas_writer(info, owner, include, barrier):
     p = _params(info, owner, include)
     provider = core.build_provider(p)
-    resolver = lookups.DnsResolver(p["nameservers"], p["nameserver_port"], timeout=5)
+    resolver = dns_resolver.lookup(p["nameservers"], p["nameserver_port"], timeout=5)
 
     def before_write(attempt):
         if attempt == 1:

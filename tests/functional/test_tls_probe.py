@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from ansible_collections.mailsec.cres.plugins.module_utils import mx
+from ansible_collections.mailsec.cres.plugins.module_utils import dns_resolver
 from ansible_collections.mailsec.cres.plugins.module_utils import smtp_probe as sp
 
 
@@ -50,7 +50,7 @@ def test_cases(tls_smtp, tls_roots, case, verdict, code):
 
 
 def test_domain_via_dns_with_dane(tls_smtp, tls_roots):
-    resolver = mx.make_resolver([tls_smtp["dns_address"]], tls_smtp["dns_port"], 3)
+    resolver = dns_resolver.make_resolver([tls_smtp["dns_address"]], tls_smtp["dns_port"], 3)
     r = sp.probe_domain(tls_smtp["tls_domain"], port=tls_smtp["port"], resolver=resolver, roots=tls_roots,
                         timeout=5, ehlo_name="functional.mailsec.test")
     assert r["verdict"] == "verified"
@@ -61,7 +61,7 @@ def test_domain_via_dns_with_dane(tls_smtp, tls_roots):
 
 
 def test_mta_sts(tls_smtp, tls_roots):
-    resolver = mx.make_resolver([tls_smtp["dns_address"]], tls_smtp["dns_port"], 3)
+    resolver = dns_resolver.make_resolver([tls_smtp["dns_address"]], tls_smtp["dns_port"], 3)
     out = {}
     for kind in ("enforce", "testing", "mismatch"):
         r = sp.probe_domain(tls_smtp["sts_%s_domain" % kind], port=tls_smtp["port"], resolver=resolver,
@@ -88,7 +88,7 @@ def test_four_slow_hosts_concurrently(tls_smtp, tls_roots):
 def test_mx_through_bind(tls_smtp, tls_bind, tls_roots):
     if tls_smtp.get("mail_domain") != tls_bind["mail_domain"]:
         pytest.skip("smtp was started before bind; restart smtp so its certificate covers the BIND MX names")
-    resolver = mx.make_resolver(["127.0.0.1"], tls_bind["port"], 3)
+    resolver = dns_resolver.make_resolver(["127.0.0.1"], tls_bind["port"], 3)
     r = sp.probe_domain(tls_bind["mail_domain"], port=tls_smtp["port"], resolver=resolver, roots=tls_roots,
                         timeout=5, check_mta_sts=False)
     assert [h["name"] for h in r["mx"]] == tls_bind["mail_mx"]
