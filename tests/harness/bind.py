@@ -31,6 +31,12 @@ ZONEFILE_ZONE = "zonefile.test"
 MAIL_DOMAIN = "mail.example.test"
 
 CRES_SPF = "v=spf1 mx:res.cisco.com exists:%{i}.spf.res.cisco.com -all"
+# CRES's sending hosts and addresses (the seed's table; the role's default cres_tls_cres_spf_addresses).
+# The zone publishes %{i}.spf.res.cisco.com for each, so CRES_SPF's exists: matches them.
+CRES_SENDERS = [("res.cisco.com", "184.94.241.74")] + [
+    (f"mxnat{i}.res.cisco.com", a) for i, a in enumerate(
+        ["208.90.57.32", "208.90.57.33", "184.94.241.96", "184.94.241.97",
+         "184.94.241.98", "184.94.241.99", "208.90.57.34", "208.90.57.35"], start=1)]
 LONG_SPF_CHUNKS = [
     # 300+ bytes, split inside a term on purpose: evaluators glue the strings as they are.
     "v=spf1 ip4:192.0.2.1 ip4:192.0.2.2 ip4:192.0.2.3 ip4:192.0.2.4 ip4:192.0.2.5 ip4:192.0.2.6 "
@@ -79,7 +85,9 @@ SUPPORT_RECORDS = [
     f"{MAIL_DOMAIN}. MX {10 * i} mx{i}.{MAIL_DOMAIN}." for i in range(1, 5)
 ] + [f"mx{i}.mail A 127.0.0.{10 + i}" for i in range(1, 5)] + [
     # race test: includes the concurrent writers add
-] + [f"_race{i} TXT \"v=spf1 ip4:198.51.100.{i} -all\"" for i in range(1, 9)]
+] + [f"_race{i} TXT \"v=spf1 ip4:198.51.100.{i} -all\"" for i in range(1, 9)] + [
+    # spf_include's permerror cases: an MX set of 11 names (RFC 7208 4.6.4 allows 10)
+] + [f"manymx MX {i} mx1.mail" for i in range(11)]
 
 
 def quote(chunk: str) -> str:
@@ -116,11 +124,9 @@ def cres_zones() -> dict[str, str]:
     return {
         "res.cisco.com": zone_text("res.cisco.com", [("ns1", "127.0.0.1")], [
             "@ TXT " + quote(CRES_SPF),
-            "@ A 184.94.241.74",
         ] + [f"@ MX 10 esa{i}.cres.iphmx.com." for i in range(1, 5)]
-          + [f"mxnat{i} A {a}" for i, a in enumerate(
-              ["208.90.57.32", "208.90.57.33", "184.94.241.96", "184.94.241.97",
-               "184.94.241.98", "184.94.241.99", "208.90.57.34", "208.90.57.35"], start=1)]),
+          + [f"{host}. A {addr}" for host, addr in CRES_SENDERS]
+          + [f"{addr}.spf A 127.0.0.2" for _host, addr in CRES_SENDERS]),
         "cres.iphmx.com": zone_text("cres.iphmx.com", [("ns1", "127.0.0.1")], [
             f"esa{i} A {a}" for i, a in enumerate(
                 ["68.232.140.79", "68.232.140.57", "68.232.135.234", "68.232.135.235"], start=1)]),
