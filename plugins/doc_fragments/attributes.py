@@ -73,6 +73,16 @@ attributes:
       - mailsec.cres.dns
 """
 
+    ACTIONGROUP_SPF = r"""
+options: {}
+attributes:
+  action_group:
+    description: Use C(group/mailsec.cres.spf) in C(module_defaults) to set defaults (the resolver options) for this module.
+    support: full
+    membership:
+      - mailsec.cres.spf
+"""
+
     ACTIONGROUP_TLS = r"""
 options: {}
 attributes:

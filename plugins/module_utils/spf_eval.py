@@ -106,7 +106,7 @@ class SpfEvaluation(object):
         self.explanation = verdict.explanation
         self.path = verdict.path
         self.evaluated_domain = domain
-        self.record = record_text
+        self.record = ctx.record if ctx.record is not None else record_text
         self.lookups = ctx.lookups
         self.void_lookups = ctx.void
         self.trace = ctx.trace
@@ -140,6 +140,8 @@ class SpfEvaluation(object):
 
     def as_dict(self):
         return {
+            'ip': self.ip,
+            'sender': self.sender,
             'result': self.result,
             'mechanism': self.term,
             'domain': self.domain,
@@ -176,6 +178,7 @@ class _Context(object):
         self.dependent = []
         self.problems = []
         self.first_error = None
+        self.record = None
         self._validated_name = None
 
     # -- DNS -------------------------------------------------------------------------------
@@ -378,6 +381,8 @@ class _Evaluator(object):
                                    '3.1', None, domain)
         elif any(ord(ch) > 0x7E for ch in record_text):
             return self._error('permerror', 'the SPF record contains non-ASCII characters', '3.1', None, domain)
+        if depth == 0:
+            ctx.record = record_text
         try:
             record = SpfRecord(record_text).validate()
         except SpfError as exc:
@@ -614,7 +619,7 @@ class _Evaluator(object):
             return None
 
 
-def _client_address(ip):
+def client_address(ip):
     if isinstance(ip, (ipaddress.IPv4Address, ipaddress.IPv6Address)):
         address = ip
     else:
@@ -643,7 +648,7 @@ def check_host(resolver, ip, domain, sender=None, helo=None, record=None, receiv
     """The SPF result for a connection from ip with MAIL FROM sender (see the module docstring).
 
     Raises ValueError when ip is not an address."""
-    address = _client_address(ip)
+    address = client_address(ip)
     sender = sender or 'postmaster@%s' % (domain or '').rstrip('.')
     ctx = _Context(resolver, address, sender, helo, receiver, counting=False)
     return _run(ctx, domain or '', record)
