@@ -20,7 +20,11 @@ The report is a plain dictionary (it is also written as JSON for pipelines to ar
       "domains": [
         {"name": "example.com",
          "spf": {"status": "changed", "record_after": "v=spf1 ... include:res.cisco.com -all",
-                 "lookups": 4, "void_lookups": 0, "recheck": "ok"},
+                 "lookups": 4, "void_lookups": 0, "recheck": "ok",
+                 "cres": {"status": "pass", "passed": 9, "total": 9,
+                          "addresses": [{"host": "res.cisco.com", "address": "184.94.241.74",
+                                         "result": "pass", "mechanism": "include:res.cisco.com",
+                                         "cause": null}, ...]}},
          "tls": {"verdict": "verified", "hosts": [...]}}
       ]
     }
@@ -34,9 +38,10 @@ Filters (all pure, no I/O):
 - ``cres_report_tls(result)``: a ``mailsec.cres.smtp_tls_info`` result reduced to
   ``{verdict, hosts: [{host, address, verdict, reason}], error}``.
 - ``cres_report_domains(domains, previous=[], spf=None, tls=None, recheck=None,
-  check_mode=False)``: per-domain entries from the looped results of ``spf_include`` and
-  ``smtp_tls_info`` (results that were skipped keep what ``previous`` says, so a rollout in
-  batches keeps the SPF result of its first batch).
+  check_mode=False, spf_cres=None, cres_addresses=None)``: per-domain entries from the looped
+  results of ``spf_include``, ``smtp_tls_info`` and ``spf_check`` (the SPF result of each CRES
+  sending address of ``cres_addresses``); results that were skipped keep what ``previous``
+  says, so a rollout in batches keeps the SPF result of its first batch.
 - ``cres_report_problems(report)``: the list of reasons the run is not done.
 - ``cres_report_table(report)``: the report as a readable text table.
 
@@ -201,7 +206,26 @@ def _spf_entry(res, check_mode):
     return entry
 
 
-def cres_report_domains(domains, previous=None, spf=None, tls=None, recheck=None, check_mode=False):
+def _spf_cres_entry(res, cres_addresses):
+    """An spf_check result for the CRES sending addresses, per address (in the order asked)."""
+    if res.get("failed"):
+        return {"status": "failed", "error": str(res.get("msg") or "the SPF check failed"), "passed": 0,
+                "total": len(cres_addresses or []), "addresses": []}
+    hosts = [a.get("host") if _is_mapping(a) else None for a in cres_addresses or []]
+    addresses = []
+    for index, entry in enumerate(res.get("results") or []):
+        if not _is_mapping(entry):
+            continue
+        addresses.append({"host": (hosts[index] if index < len(hosts) else None) or "",
+                          "address": entry.get("ip"), "result": entry.get("result"),
+                          "mechanism": entry.get("mechanism"), "cause": entry.get("cause")})
+    passed = sum(1 for a in addresses if a["result"] == "pass")
+    return {"status": "pass" if addresses and passed == len(addresses) else "fail", "passed": passed,
+            "total": len(addresses), "addresses": addresses}
+
+
+def cres_report_domains(domains, previous=None, spf=None, tls=None, recheck=None, check_mode=False,
+                        spf_cres=None, cres_addresses=None):
     """Per-domain report entries, merged over a previous report (rollout batches)."""
     if domains is None:
         domains = []
@@ -213,6 +237,7 @@ def cres_report_domains(domains, previous=None, spf=None, tls=None, recheck=None
         if _is_mapping(entry) and entry.get("name"):
             prev[entry["name"]] = entry
     spf_by, tls_by, recheck_by = _by_domain(spf), _by_domain(tls), _by_domain(recheck)
+    cres_by = _by_domain(spf_cres)
     out = []
     for domain in domains:
         name = domain.get("name") if _is_mapping(domain) else str(domain)
@@ -224,10 +249,9 @@ def cres_report_domains(domains, previous=None, spf=None, tls=None, recheck=None
         }
         res = spf_by.get(name)
         if res is not None and not res.get("skipped"):
-            recheck_before = entry["spf"].get("recheck")
+            kept = dict((k, entry["spf"][k]) for k in ("recheck", "cres") if entry["spf"].get(k))
             entry["spf"] = _spf_entry(res, check_mode)
-            if recheck_before:
-                entry["spf"]["recheck"] = recheck_before
+            entry["spf"].update(kept)
         res = recheck_by.get(name)
         if res is not None and not res.get("skipped"):
             if res.get("failed"):
@@ -241,6 +265,9 @@ def cres_report_domains(domains, previous=None, spf=None, tls=None, recheck=None
                     entry["spf"][key] = res.get(key)
             if res.get("lookups") is not None:
                 entry["spf"]["lookups"] = _lookups(res)
+        res = cres_by.get(name)
+        if res is not None and not res.get("skipped"):
+            entry["spf"]["cres"] = _spf_cres_entry(res, cres_addresses)
         res = tls_by.get(name)
         if res is not None and not res.get("skipped"):
             entry["tls"] = cres_report_tls(res)
@@ -271,6 +298,17 @@ def cres_report_problems(report):
         recheck = spf.get("recheck")
         if recheck and recheck != "ok":
             problems.append("%s: SPF re-check: %s" % (dom.get("name"), recheck))
+        cres = spf.get("cres") or {}
+        if cres.get("status") == "failed":
+            problems.append("%s: SPF check of the CRES addresses failed: %s" % (dom.get("name"), cres.get("error")))
+        elif cres.get("status") == "fail":
+            failing = ["%s%s: %s%s" % (a.get("address"), " (%s)" % a["host"] if a.get("host") else "", a.get("result"),
+                                       " at %s" % a["mechanism"] if a.get("mechanism") else
+                                       " (%s)" % a["cause"] if a.get("cause") else "")
+                       for a in cres.get("addresses") or [] if a.get("result") != "pass"]
+            problems.append("%s: SPF does not pass for %d of %d CRES sending addresses: %s" % (
+                dom.get("name"), len(failing) or cres.get("total", 0), cres.get("total", 0),
+                "; ".join(failing) or "no result"))
         tls = dom.get("tls") or {}
         if tls.get("error"):
             problems.append("%s: TLS check failed: %s" % (dom.get("name"), tls["error"]))
@@ -320,6 +358,15 @@ def _tls_summary(tls):
     return _cell(tls.get("verdict")), names
 
 
+def _cres_summary(cres):
+    if not cres:
+        return "-"
+    if cres.get("status") == "failed":
+        return "error"
+    return "%s %d/%d" % ("pass" if cres.get("status") == "pass" else "FAIL", cres.get("passed", 0),
+                         cres.get("total", 0))
+
+
 def cres_report_table(report):
     """Render the report as a text table."""
     if not _is_mapping(report):
@@ -353,11 +400,19 @@ def cres_report_table(report):
             spf = dom.get("spf") or {}
             verdict, hosts = _tls_summary(dom.get("tls"))
             rows.append([dom.get("name"), spf.get("status"), spf.get("lookups"),
-                         spf.get("void_lookups"), spf.get("recheck"), verdict, hosts])
+                         spf.get("void_lookups"), spf.get("recheck"), _cres_summary(spf.get("cres")),
+                         verdict, hosts])
         lines.append("")
         lines.append("Domains")
         lines.extend(_table(["domain", "SPF include", "SPF lookups", "void lookups",
-                             "SPF re-check", "TLS verdict", "MX hosts checked"], rows))
+                             "SPF re-check", "CRES SPF", "TLS verdict", "MX hosts checked"], rows))
+        cres_rows = [[dom.get("name"), a.get("host"), a.get("address"), a.get("result"),
+                      a.get("mechanism") or a.get("cause")]
+                     for dom in doms for a in ((dom.get("spf") or {}).get("cres") or {}).get("addresses") or []]
+        if cres_rows:
+            lines.append("")
+            lines.append("SPF result of CRES's sending addresses")
+            lines.extend(_table(["domain", "CRES host", "address", "SPF", "decided by"], cres_rows))
         records = [(d.get("name"), (d.get("spf") or {}).get("record_after")) for d in doms]
         records = [(n, r) for n, r in records if r]
         if records:
