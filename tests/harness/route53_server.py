@@ -5,8 +5,9 @@ CREATE duplicate an existing RRset, so two racing writers both "succeed" and one
 where Route 53 would have rejected the second batch. Route 53 documents that a DELETE must name
 the current RRset exactly (TTL and every value) and that a CREATE of an existing RRset fails,
 the whole batch being applied or rejected as one. This wrapper enforces exactly those two rules
-(under one lock, so a batch is atomic) before moto applies the batch, then runs moto's own
-server main. Nothing else of moto changes.
+(under one lock, so a batch is atomic) before moto applies the batch (a CREATE it has checked
+goes to moto as UPSERT: moto's own CREATE check refuses a value that was created before, even
+after it was deleted), then runs moto's own server main. Nothing else of moto changes.
 """
 
 from __future__ import annotations
@@ -62,6 +63,9 @@ def change_resource_record_sets(self, zoneid, change_list):
                     raise InvalidChangeBatch(f"[Tried to create resource record set [name='{record['Name']}', "
                                              f"type='{record['Type']}'] but it already exists]")
                 current[key] = object()
+                # Checked above; moto's own CREATE check compares against its change history and
+                # every later name of the zone, and refuses a re-created value: let moto upsert.
+                change["Action"] = "UPSERT"
         return _original(self, zoneid, change_list)
 
 

@@ -53,6 +53,7 @@ except ImportError as exc:  # pragma: no cover - reported by the module
     DNSPYTHON_IMPORT_ERROR = exc
 
 ENCODING = 'utf-8'
+_INCLUDE_RE = re.compile(r'^(\$INCLUDE[ \t]+)("[^"]*"|[^ \t\r\n;]+)', re.M | re.I)
 # Keep every byte, even ones that are not UTF-8 (they round-trip unchanged).
 ERRORS = 'surrogateescape'
 
@@ -234,8 +235,23 @@ class ZoneFileProvider(DnsProvider):
         except OSError as exc:
             raise self.error('cannot read zone file %s: %s' % (self.path, exc), zone, name)
 
+    def _absolute_includes(self, text):
+        """The text with relative $INCLUDE paths made relative to the zone file (as servers read them)."""
+        directory = os.path.dirname(os.path.abspath(self.path))
+
+        def absolute(match):
+            target = match.group(2)
+            quoted = target.startswith('"')
+            bare = target.strip('"')
+            if os.path.isabs(bare):
+                return match.group(0)
+            full = os.path.join(directory, bare)
+            return match.group(1) + ('"%s"' % full if quoted else full)
+        return _INCLUDE_RE.sub(absolute, text)
+
     def _parse(self, text, zone, name):
         origin = fqdn(zone) if zone else None
+        text = self._absolute_includes(text)
         try:
             return dns.zone.from_text(text, origin=origin, relativize=False, filename=self.path,
                                       allow_include=True, check_origin=True)

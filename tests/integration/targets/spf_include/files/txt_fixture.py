@@ -4,10 +4,13 @@
     txt_fixture.py reset --provider rfc2136 --server H --port P --key-name K --key-secret S --zone Z --fixtures JSON
     txt_fixture.py reset --provider powerdns --api-url U --api-key K --zone Z --fixtures JSON
     txt_fixture.py reset --provider zonefile --path FILE --zone Z --fixtures JSON  (writes a fresh zone file)
+    txt_fixture.py reset --provider route53 --endpoint-url U --access-key K --secret-key S --zone-id ID --zone Z ...
     txt_fixture.py get   ... --name LABEL   -> JSON: sorted list of values, each a list of strings
+                                               (route53: also "raw", the stored Value strings)
 """
 import argparse
 import json
+import re
 import sys
 import urllib.request
 
@@ -43,9 +46,72 @@ def api(a, method, path, payload=None):
     return json.loads(body) if body else None
 
 
+def route53(a):
+    import boto3
+    return boto3.client('route53', endpoint_url=a.endpoint_url, aws_access_key_id=a.access_key,
+                        aws_secret_access_key=a.secret_key, region_name='us-east-1')
+
+
+def r53_value(chunks):
+    """Route 53's stored form, written independently of the collection's code."""
+    out = []
+    for chunk in chunks:
+        buf = ''
+        for byte in chunk.encode():
+            if byte in (0x22, 0x5C):
+                buf += '\\' + chr(byte)
+            elif 0x20 <= byte < 0x7F:
+                buf += chr(byte)
+            else:
+                buf += '\\%03o' % byte
+        out.append('"%s"' % buf)
+    return ' '.join(out)
+
+
+def r53_chunks(value):
+    chunks = []
+    for match in re.finditer(r'"((?:[^"\\]|\\.)*)"', value):
+        data = bytearray()
+        text = match.group(1)
+        i = 0
+        while i < len(text):
+            if text[i] == '\\' and text[i + 1:i + 4].isdigit():
+                data.append(int(text[i + 1:i + 4], 8))
+                i += 4
+            elif text[i] == '\\':
+                data.extend(text[i + 1].encode())
+                i += 2
+            else:
+                data.extend(text[i].encode())
+                i += 1
+        chunks.append(data.decode())
+    return chunks
+
+
+def r53_rrset(a, name):
+    page = route53(a).list_resource_record_sets(HostedZoneId=a.zone_id, StartRecordName=name, StartRecordType='TXT',
+                                                MaxItems='1')
+    for rr in page['ResourceRecordSets']:
+        if rr['Name'] == name and rr['Type'] == 'TXT':
+            return rr
+    return None
+
+
 def reset(a):
     fixtures = json.loads(a.fixtures)
-    if a.provider == 'rfc2136':
+    if a.provider == 'route53':
+        changes = []
+        for label, values in fixtures.items():
+            name = '%s.%s.' % (label, a.zone)
+            current = r53_rrset(a, name)
+            if current:
+                changes.append({'Action': 'DELETE', 'ResourceRecordSet': current})
+            if values:
+                changes.append({'Action': 'CREATE', 'ResourceRecordSet': {
+                    'Name': name, 'Type': 'TXT', 'TTL': 300,
+                    'ResourceRecords': [{'Value': r53_value(v)} for v in values]}})
+        route53(a).change_resource_record_sets(HostedZoneId=a.zone_id, ChangeBatch={'Changes': changes})
+    elif a.provider == 'rfc2136':
         upd = dns.update.UpdateMessage(a.zone + '.', keyring=keyring(a), keyname=a.key_name)
         for label, values in fixtures.items():
             name = '%s.%s.' % (label, a.zone)
@@ -79,6 +145,11 @@ def reset(a):
 def get(a):
     name = '%s.%s.' % (a.name, a.zone)
     values = []
+    if a.provider == 'route53':
+        rr = r53_rrset(a, name)
+        raw = [r['Value'] for r in rr['ResourceRecords']] if rr else []
+        print(json.dumps({'values': sorted(r53_chunks(v) for v in raw), 'raw': sorted(raw)}))
+        return
     if a.provider == 'rfc2136':
         q = dns.message.make_query(name, 'TXT')
         q.use_tsig(keyring(a), keyname=a.key_name)
@@ -117,6 +188,10 @@ def main():
     p.add_argument('--api-url')
     p.add_argument('--api-key')
     p.add_argument('--path')
+    p.add_argument('--endpoint-url')
+    p.add_argument('--access-key')
+    p.add_argument('--secret-key')
+    p.add_argument('--zone-id')
     p.add_argument('--zone', required=True)
     p.add_argument('--fixtures')
     p.add_argument('--name')
