@@ -11,6 +11,8 @@ cd "$ROOT"
 PYTHONS=${MAILSEC_PYTHONS:-3.11}
 ANSIBLE_WHEEL_VERSION=14.5.0   # carries ansible.netcommon 8.7.1 and ansible.utils 6.1.1
 APT_PACKAGES="bind9 bind9-utils bind9-dnsutils pdns-server pdns-backend-sqlite3 postfix sqlite3 openssl rsync shellcheck"
+# GSS-TSIG tests: MIT Kerberos KDC and tools, headers to build the gssapi wheel, libfaketime (clock skew)
+APT_PACKAGES="$APT_PACKAGES krb5-kdc krb5-admin-server krb5-user libkrb5-dev gcc faketime"
 
 log() { printf '[bootstrap] %s\n' "$*" >&2; }
 

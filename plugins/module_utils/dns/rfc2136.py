@@ -184,7 +184,7 @@ class RFC2136Provider(DnsProvider):
             raise self.error('%s: the server at %s does not know the key of %s; check tsig_key_name and '
                              'tsig_algorithm' % (what, where, identity), zone, name, cls=AuthenticationError)
         except (dns.tsig.PeerBadSignature, dns.tsig.BadSignature):
-            raise self.error('%s: the server at %s rejected the signature of %s; check tsig_key_secret and '
+            raise self.error('%s: the server at %s rejected the TSIG signature (%s); check tsig_key_secret and '
                              'tsig_algorithm' % (what, where, identity), zone, name, cls=AuthenticationError)
         except (dns.tsig.PeerBadTime, dns.tsig.BadTime):
             raise self.error('%s: the server at %s says the request time is off (BADTIME); %s'
