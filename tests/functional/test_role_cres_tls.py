@@ -52,6 +52,9 @@ def test_check_mode_reports_everything_and_changes_nothing(role_env):
     assert {d["spf"]["status"] for d in doms.values()} == {"would change"}
     assert "include:res.cisco.com" in doms["example.com"]["spf"]["record_after"]
     assert {d["tls"]["verdict"] for d in doms.values()} == {"unverified"}
+    # SPF before the change: CRES's addresses do not pass yet (the include is missing)
+    assert {d["spf"]["cres"]["status"] for d in doms.values()} == {"fail"}
+    assert any("SPF does not pass for 9 of 9 CRES sending addresses" in p for p in report["problems"])
     assert "CHECK MODE" in out and "Findings now" in out
     # nothing written
     assert {d: Path(p).read_text() for d, p in role_env["zones"].items()} == zones_before
@@ -73,6 +76,12 @@ def test_apply_then_second_run_changes_nothing(role_env):
     assert {d["spf"]["recheck"] for d in doms.values()} == {"ok"}
     assert {d["tls"]["verdict"] for d in doms.values()} == {"verified"}
     assert doms["example.com"]["spf"]["lookups"] == 3
+    # the proof of the SPF step: every CRES sending address passes each domain's SPF
+    for dom in doms.values():
+        cres = dom["spf"]["cres"]
+        assert (cres["status"], cres["passed"], cres["total"]) == ("pass", 9, 9), cres
+        assert {a["mechanism"] for a in cres["addresses"]} == {"include:res.cisco.com"}
+    assert "SPF result of CRES's sending addresses" in out
     assert report["problems"] == []
     assert "include:res.cisco.com" in _zone_spf(role_env, "example.com")
     assert "RESULT: all checks passed." in (Path(role_env["report_dir"]) / "cres_tls_report.txt").read_text()
