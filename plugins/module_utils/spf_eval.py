@@ -658,4 +658,3 @@ def evaluate_domain(resolver, domain, record=None):
     """The counting mode: the record of domain for a sender it does not list."""
     ctx = _Context(resolver, None, 'postmaster@%s' % (domain or '').rstrip('.'), None, None, counting=True)
     return _run(ctx, domain or '', record)
-

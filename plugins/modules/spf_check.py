@@ -22,7 +22,7 @@ description:
   - Typical use - prove that the addresses a service sends from (such as Cisco Secure Email Encryption
     Service, CRES) pass the domain's SPF after C(include:res.cisco.com) was added with
     M(mailsec.cres.spf_include), or check a record before it is published with O(record).
-  - Read-only; RV(changed) is always false. The DNS queries go to O(nameservers).
+  - Read-only; C(changed) is always false. The DNS queries go to O(nameservers).
 author:
   - mailsec.cres contributors (@mailsec-cres)
 extends_documentation_fragment:

@@ -31,7 +31,7 @@ RECORDS = {
     "macro-d": [f"v=spf1 include:_spf.%{{d}} mx:mx-set.{ZONE} -all"],
     "_spf.macro-d": [f"v=spf1 {NINE_A} -all"],
     # the same through %{o} (the sender's domain, here the domain)
-    "macro-o": [f"v=spf1 include:_spf.%{{o}} -all"],
+    "macro-o": ["v=spf1 include:_spf.%{o} -all"],
     "_spf.macro-o": ["v=spf1 ip4:192.0.2.200 -all"],
     # 2 lookups, then 9 after "all" that are never evaluated
     "after-all": [f"v=spf1 a:h1.{ZONE} mx:mx-set.{ZONE} -all {NINE_A}"],
@@ -60,11 +60,11 @@ RECORDS = {
     "empty-include": ["v=spf1 include: -all"],
 }
 EXTRA = A_HOSTS + [
-    f"mx-set MX 10 mx1.{ZONE}.", f"mx1 A 198.51.100.25",
+    f"mx-set MX 10 mx1.{ZONE}.", "mx1 A 198.51.100.25",
 ] + [f"mx11-set MX {i} mx1.{ZONE}." for i in range(11)] + [
     "192.0.2.77.allow A 127.0.0.2",
     "alice.users A 127.0.0.2",
-    f"sender A 198.51.100.80",
+    "sender A 198.51.100.80",
 ]
 PTR_ZONE = "100.51.198.in-addr.arpa"
 PTR_RECORDS = [f"80 PTR sender.{ZONE}."]
@@ -164,8 +164,8 @@ def test_module_and_pyspf_agree_with_rfc7208(evaluators, case):
     if case in PYSPF_DIFFERS:
         assert their_result != rfc_result, "pyspf now agrees; drop %s from PYSPF_DIFFERS" % case
     else:
-        assert their_result == mine.result, "pyspf %s (%s), module %s" % (their_result, their_explanation,
-                                                                           mine.describe())
+        assert their_result == mine.result, "pyspf %s (%s), module %s" % (
+            their_result, their_explanation, mine.describe())
     if case == "explanation":
         assert mine.explanation == "198.51.100.9 is not one of exp.xc.test's senders"
         assert their_explanation == mine.explanation

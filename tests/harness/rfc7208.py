@@ -204,8 +204,8 @@ def start_scenario_servers(run_dir: Path, scenarios: list[Scenario]) -> dict[int
         for scenario in scenarios:
             sub = run_dir / f"scenario{scenario.index}"
             sub.mkdir(parents=True, exist_ok=True)
-            ports[scenario.index], _secret = bind.run_named(sub, {".": scenario.zone.zone_text()}, dynamic=(),
-                                                           extra_options=NAMED_OPTIONS)
+            ports[scenario.index], _secret = bind.run_named(
+                sub, {".": scenario.zone.zone_text()}, dynamic=(), extra_options=NAMED_OPTIONS)
     except Exception:
         stop_scenario_servers(run_dir, scenarios)
         raise
