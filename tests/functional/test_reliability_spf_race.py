@@ -8,10 +8,16 @@ a prerequisite on the exact TXT RRset it read, re-read and retry on NXRRSET) eve
 there at the end; with a read-modify-replace writer all but the last one are lost. Rounds:
 ``MAILSEC_RELIABILITY_ROUNDS`` (default 20). A last round races real module processes
 (``ansible localhost -m mailsec.cres.spf_include``) without any barrier.
+
+The same compare-and-swap race runs against BIND with GSS-TSIG (Kerberos, the KDC and BIND of
+tests/harness/kdc.py: every writer negotiates its own key) and against Route 53 (moto with
+Route 53's change-batch rules, tests/harness/route53.py: one batch DELETEs exactly what was
+read and CREATEs the new RRset, a stale batch is rejected and retried).
 """
 
 from __future__ import annotations
 
+import os
 import threading
 from concurrent.futures import ThreadPoolExecutor
 
@@ -25,6 +31,8 @@ import pytest
 from ansible_collections.mailsec.cres.plugins.module_utils import dns_resolver
 from ansible_collections.mailsec.cres.plugins.module_utils import spf_include_core as core
 from tests.functional.conftest_reliability import REL_ZONE, ROUNDS
+from tests.harness import kdc as hkdc
+from tests.harness import route53 as hroute53
 
 WRITERS = 4
 INITIAL = "v=spf1 ip4:192.0.2.1 -all"
@@ -34,7 +42,7 @@ def _keyring(info):
     return dns.tsigkeyring.from_text({info["tsig_key_name"]: (info["tsig_algorithm"], info["tsig_secret"])})
 
 
-def _update(info, zone):
+def _update(info, zone=REL_ZONE):
     return dns.update.UpdateMessage(zone, keyring=_keyring(info), keyname=info["tsig_key_name"],
                                     keyalgorithm=info["tsig_algorithm"])
 
@@ -55,8 +63,8 @@ def _txt_values(info, name):
     return out
 
 
-def _seed(info, owner):
-    up = _update(info, REL_ZONE)
+def _seed(info, owner, zone=REL_ZONE):
+    up = _update(info, zone)
     up.delete(owner, "TXT")
     up.add(owner, 300, "TXT", f'"{INITIAL}"')
     up.add(owner, 300, "TXT", '"sibling=kept"')
@@ -112,13 +120,13 @@ def _replace_writer(info, owner, include, barrier):
     _send(info, up)
 
 
-def _race(info, owner, writer):
-    _seed(info, owner)
+def _race(info, owner, writer, seed=_seed, values_of=_txt_values, zone=REL_ZONE):
+    seed(info, owner, zone)
     includes = [f"_w{i}.{REL_ZONE}" for i in range(1, WRITERS + 1)]
     barrier = threading.Barrier(WRITERS)
     with ThreadPoolExecutor(max_workers=WRITERS) as pool:
         results = list(pool.map(lambda inc: writer(info, owner, inc, barrier), includes))
-    present, values = _includes_in(_txt_values(info, f"{owner}.{REL_ZONE}"))
+    present, values = _includes_in(values_of(info, f"{owner}.{zone}"))
     assert "sibling=kept" in values, f"sibling TXT record lost: {values}"
     return [inc for inc in includes if inc not in present], results
 
@@ -175,3 +183,110 @@ def test_module_processes_race(rel_dns, rel_ansible):
 @pytest.fixture(autouse=True)
 def _dns_ok(rel_dns):
     return rel_dns
+
+
+# ------------------------------------------------------------------ GSS-TSIG and Route 53
+
+def _cas_writer_with(params_of, rel_dns):
+    """A compare-and-swap writer whose provider options come from params_of(owner, include)."""
+    def writer(info, owner, include, barrier):
+        p = {k: v.get("default") for k, v in core.ARGUMENT_SPEC.items()}
+        p.update(include=include, nameservers=[rel_dns["host"]], nameserver_port=rel_dns["port"],
+                 retries=WRITERS + 2, propagation_timeout=10)
+        p.update(params_of(owner, include))
+        provider = core.build_provider(p)
+        resolver = dns_resolver.lookup(p["nameservers"], p["nameserver_port"], timeout=5)
+
+        def before_write(attempt):
+            if attempt == 1:
+                barrier.wait(timeout=60)
+
+        return core.ensure_spf_include(provider, resolver, p, hooks={"before_write": before_write})
+    return writer
+
+
+@pytest.fixture(scope="module")
+def rel_kdc(rel_dir, rel_secrets):
+    run = rel_dir / "kdc"
+    try:
+        info = hkdc.start(run)
+    except (OSError, RuntimeError, TimeoutError) as exc:
+        pytest.skip(f"KDC + BIND with GSS-TSIG could not start: {exc}")
+    rel_secrets["kdc_tsig_secret"] = info["tsig_secret"]
+    old = os.environ.get("KRB5_CONFIG")
+    os.environ["KRB5_CONFIG"] = info["krb5_config"]     # read by the Kerberos library of this process
+    yield info
+    if old is None:
+        os.environ.pop("KRB5_CONFIG", None)
+    else:
+        os.environ["KRB5_CONFIG"] = old
+    hkdc.stop(run)
+
+
+def test_gss_tsig_compare_and_swap_loses_no_update(rel_dns, rel_kdc):
+    zone = rel_kdc["zone"]
+    writer = _cas_writer_with(lambda owner, include: dict(
+        domain=f"{owner}.{zone}", provider="rfc2136", server=rel_kdc["host"], port=rel_kdc["port"], zone=zone,
+        tsig_algorithm="gss-tsig", kerberos_server_name=rel_kdc["server_name"],
+        kerberos_principal=rel_kdc["principal"], kerberos_keytab=rel_kdc["keytab"]), rel_dns)
+    conflicts = 0
+    for rnd in range(ROUNDS):
+        lost, results = _race(rel_kdc, f"gss{rnd}", writer, zone=zone)
+        assert not lost, f"round {rnd}: updates lost with GSS-TSIG compare-and-swap: {lost}"
+        conflicts += sum(r.get("conflicts", 0) for r in results)
+        assert all(r["changed"] for r in results)
+        assert all(r["propagation"] and all(s["served"] for s in r["propagation"]) for r in results), results
+    assert conflicts >= ROUNDS * (WRITERS - 1), f"only {conflicts} conflicts: the writers did not race"
+
+
+@pytest.fixture(scope="module")
+def rel_route53(rel_dir, rel_secrets):
+    run = rel_dir / "route53"
+    try:
+        info = hroute53.start(run)
+    except (OSError, RuntimeError, TimeoutError, ImportError) as exc:
+        pytest.skip(f"moto (Route 53) could not start: {exc}")
+    rel_secrets["route53_secret"] = info["secret_access_key"]
+    yield info
+    hroute53.stop(run)
+
+
+def _r53(info):
+    import boto3
+    return boto3.client("route53", endpoint_url=info["endpoint_url"], aws_access_key_id=info["access_key_id"],
+                        aws_secret_access_key=info["secret_access_key"], region_name=info["region"])
+
+
+def _r53_seed(info, owner, zone):
+    _r53(info).change_resource_record_sets(HostedZoneId=info["zone_id"], ChangeBatch={"Changes": [
+        {"Action": "UPSERT", "ResourceRecordSet": {"Name": f"{owner}.{zone}.", "Type": "TXT", "TTL": 300,
+                                                   "ResourceRecords": [{"Value": f'"{INITIAL}"'},
+                                                                       {"Value": '"sibling=kept"'}]}}]})
+
+
+def _r53_values(info, name):
+    page = _r53(info).list_resource_record_sets(HostedZoneId=info["zone_id"], StartRecordName=name + ".",
+                                                StartRecordType="TXT", MaxItems="1")
+    for rrset in page["ResourceRecordSets"]:
+        if rrset["Name"] == name + "." and rrset["Type"] == "TXT":
+            # the seeded and added values have no escapes: strip the quotes, glue the strings
+            return ["".join(part.strip('"') for part in r["Value"].split('" "')) for r in rrset["ResourceRecords"]]
+    return []
+
+
+def test_route53_compare_and_swap_loses_no_update(rel_dns, rel_route53):
+    zone = rel_route53["zone"]
+    writer = _cas_writer_with(lambda owner, include: dict(
+        domain=f"{owner}.{zone}", provider="route53", endpoint_url=rel_route53["endpoint_url"],
+        aws_access_key_id=rel_route53["access_key_id"], aws_secret_access_key=rel_route53["secret_access_key"]),
+        rel_dns)
+    conflicts = 0
+    for rnd in range(ROUNDS):
+        lost, results = _race(rel_route53, f"r53-{rnd}", writer, seed=_r53_seed, values_of=_r53_values, zone=zone)
+        assert not lost, f"round {rnd}: updates lost with the Route 53 change batch: {lost}"
+        conflicts += sum(r.get("conflicts", 0) for r in results)
+        assert all(r["changed"] for r in results)
+        assert all(r["sync"]["status"] == "INSYNC" for r in results), results
+        # moto's nameservers (ns-*.awsdns-*) cannot be reached: reported, not a failure
+        assert not [s for r in results for s in r["propagation"] if s["served"] is False], results
+    assert conflicts >= ROUNDS * (WRITERS - 1), f"only {conflicts} conflicts: the writers did not race"
