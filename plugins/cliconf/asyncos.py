@@ -17,8 +17,13 @@ description:
     before each task. Documented AsyncOS error strings fail the dialog. A dropped connection,
     a timeout or an unrecognised state closes the connection and fails; the next task logs in
     again (the appliance discards uncommitted changes of the lost session).
-  - The C(showconfig) read is cached per session and invalidated by every configuration
-    command, so a run that changes nothing reads the configuration once per appliance.
+  - The C(showconfig) read is cached per session. No public source says whether C(showconfig) shows
+    uncommitted changes, so nothing depends on it. The changes a session staged are recorded from the
+    change dialogs' own listings (C(HOSTACCESS) C(PRINT), the certificate list) and laid over the
+    cached read; C(commit) and C(clearchanges) end that record and the cache. A run that changes
+    nothing reads the configuration once per appliance.
+  - A session that ran a rehearsal dialog (C(rehearse=true)) refuses to commit. Rehearsed changes are
+    only ever abandoned (C(clearchanges)).
   - RPC methods (besides the standard ones) C(get_state), C(get_version), C(run_dialog),
     C(commit), C(discard_changes), C(get_counters).
   - Every CLI session (each login, including a silent re-login after an idle timeout or a drop,
@@ -35,8 +40,9 @@ from ansible.errors import AnsibleConnectionFailure
 from ansible.module_utils.common.text.converters import to_bytes, to_text
 
 from ansible_collections.ansible.netcommon.plugins.plugin_utils.cliconf_base import CliconfBase
-from ansible_collections.mailsec.cres.plugins.module_utils.asyncos import scripts
-from ansible_collections.mailsec.cres.plugins.module_utils.asyncos.config import parse_version
+from ansible_collections.mailsec.cres.plugins.module_utils.asyncos import dialect, scripts
+from ansible_collections.mailsec.cres.plugins.module_utils.asyncos.config import COMMITTED, parse_commit, parse_version
+from ansible_collections.mailsec.cres.plugins.module_utils.asyncos.staged import StagedChanges
 from ansible_collections.mailsec.cres.plugins.module_utils.asyncos.dialog import (
     DialogEngine,
     Transport,
@@ -45,9 +51,9 @@ from ansible_collections.mailsec.cres.plugins.module_utils.asyncos.dialog import
 )
 
 NETWORK_OS = "mailsec.cres.asyncos"
-# Scripts that end pending changes, and scripts that only move between cluster levels.
-_ENDS_PENDING = ("commit", "clearchanges")
-_NOT_CONFIG = ("clustermode",)
+REHEARSAL_COMMIT = ("this CLI session ran rehearsal dialogs (rehearse=true): its pending changes are never "
+                    "committed; they were left pending - abandon them (esa_commit with rehearse=true, or "
+                    "clearchanges) before real changes")
 
 
 class _NoErrorPatterns:
@@ -101,8 +107,12 @@ class NetworkCliTransport(Transport):
         if text is None or text.strip() == "None" or classify(text) is None:
             self._lost("connection to the appliance lost: the reply ended without a prompt; the CLI session "
                        "was closed and the appliance discards its uncommitted changes")
+        self._cliconf._observe_width(text)
         self._last = text
         return text
+
+    def wrap_width(self):
+        return self._cliconf._wrap_width()
 
     def send_only(self, line):
         try:
@@ -147,6 +157,10 @@ class Cliconf(CliconfBase):
         self._pending = False
         self._pending_shell = None
         self._session = None  # {"shell", "id"}: identity of the current CLI session
+        self._staged = StagedChanges()  # what the current session staged (see module_utils/asyncos/staged.py)
+        self._staged_shell = None
+        self._rehearsal_shell = None  # the session ran rehearsal dialogs: it never commits
+        self._wide_shell = None  # the session printed a line wider than the initial terminal
         self._counters = {"showconfig": 0, "version": 0, "dialogs": 0, "cache_hits": 0, "reconnects": 0}
 
     # ------------------------------------------------------------------ internals
@@ -170,28 +184,67 @@ class Cliconf(CliconfBase):
             self._version_cache = None
             self._pending = False
             self._pending_shell = None
+            self._staged = StagedChanges()
+            self._rehearsal_shell = None
             self._counters["reconnects"] += 1
+
+    def _observe_width(self, text):
+        """A line wider than the PTY network_cli opened shows that the appliance honoured the
+        window change of the terminal plugin: from then on it does not wrap at that width."""
+        shell = self._shell()
+        if self._wide_shell is not shell and any(
+                len(line.rstrip("\r")) > dialect.TERMINAL_INITIAL_WIDTH for line in text.split("\n")):
+            self._wide_shell = shell
+
+    def _wrap_width(self):
+        if self._wide_shell is not None and self._wide_shell is self._shell():
+            return dialect.TERMINAL_WIDTH
+        return dialect.TERMINAL_INITIAL_WIDTH
+
+    def _staged_now(self):
+        """The staged record of the current session (a new, empty one after a re-login)."""
+        if self._staged_shell is not self._shell():
+            self._staged = StagedChanges()
+            self._staged_shell = self._shell()
+        return self._staged
+
+    def _end_pending(self):
+        self._config_cache = None
+        self._pending = False
+        self._staged = StagedChanges()
+        self._rehearsal_shell = None
 
     def _engine(self, on_unconfigured_mode="switch", transcript=False):
         return DialogEngine(NetworkCliTransport(self), on_unconfigured_mode=on_unconfigured_mode,
                             record=bool(transcript))
 
     def _run(self, script, on_unconfigured_mode="switch", transcript=False):
+        stage = script.get("stage") or {}
+        if stage.get("kind") == "commit" and self._rehearsal_shell is not None \
+                and self._rehearsal_shell is self._shell():
+            return {"ok": False, "name": script.get("name"), "error": REHEARSAL_COMMIT, "error_kind": "refused",
+                    "captures": {}, "unknown_questions": [], "steps": [], "session_id": self._session_id()}
         engine = self._engine(on_unconfigured_mode, transcript)
         self._counters["dialogs"] += 1
-        if script.get("command") == scripts.showconfig()["command"]:
+        if script.get("command") == dialect.CMD_SHOWCONFIG:
             self._counters["showconfig"] += 1
-        name = script.get("name")
+        if script.get("rehearsal"):
+            self._rehearsal_shell = self._shell()
         result = engine.run(script)
-        if script.get("changes", True) or result.get("switched_level"):
-            self._config_cache = None
-            if name in _ENDS_PENDING:
-                if result.get("ok"):
-                    self._pending = False
-            elif name not in _NOT_CONFIG:
-                # a change dialog, even a failed one, may have left pending changes
-                self._pending = True
-                self._pending_shell = self._shell()
+        if result.get("switched_level"):
+            self._config_cache = None  # another level may show another configuration
+        if stage.get("kind") == "commit":
+            if result.get("ok") and parse_commit(result["captures"].get("output", "")) == COMMITTED:
+                self._end_pending()
+        elif stage.get("kind") == "clear":
+            if result.get("ok"):
+                self._end_pending()
+        elif script.get("changes", True):
+            # a change dialog, even a failed one, may have left pending changes
+            self._pending = True
+            self._pending_shell = self._shell()
+            if result.get("ok"):
+                self._staged_now().record(stage, result.get("captures") or {})
         result["session_id"] = self._session_id()
         return result
 
@@ -225,12 +278,14 @@ class Cliconf(CliconfBase):
     def get_state(self, refresh=False, on_unconfigured_mode="switch", transcript=False):
         """showconfig (cached per session until a configuration command) + version."""
         entries = []
+        questions = []
         cached = True
         cache = self._config_cache
         if refresh or cache is None or cache["shell"] is not self._shell() or self._shell() is None:
             cached = False
             result = self._run(scripts.showconfig(), on_unconfigured_mode, transcript)
             entries += result.get("transcript", [])
+            questions = result.get("unknown_questions") or []
             if not result["ok"]:
                 return result
             cache = self._config_cache = {"output": result["captures"].get("output", ""),
@@ -242,8 +297,10 @@ class Cliconf(CliconfBase):
             return version
         entries += version.get("transcript", [])
         pending = self._pending and self._pending_shell is self._shell()
+        staged = self._staged_now()
         return {"ok": True, "name": "get_state", "xml": cache["output"], "prompt": cache["prompt"],
                 "version_text": version["version_text"], "pending": pending, "cached": cached,
+                "staged": staged.to_dict() if staged else None, "unknown_questions": questions,
                 "session_id": self._session_id(), "transcript": entries}
 
     def get_config(self, source="running", flags=None, format=None, refresh=False):

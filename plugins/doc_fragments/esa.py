@@ -52,4 +52,18 @@ options:
       - Comment recorded with the commit.
     type: str
     default: Changed by Ansible (mailsec.cres)
+  rehearse:
+    description:
+      - Rehearse the change on the appliance without committing anything, the first thing to run on a real
+        appliance (with O(transcript_path)).
+      - Every dialog of the change runs for real in this task's CLI session (also in check mode), the
+        appliance's own listings are checked for the staged change (C(HOSTACCESS PRINT), the certificate
+        list), then the changes are abandoned with C(clearchanges). The committed configuration is untouched;
+        the result reports C(changed=false) and, in RV(rehearsal), dialog by dialog whether every step
+        matched the dialect of C(docs/asyncos-dialect.md) and every question that was new or differed.
+      - With O(commit=false) the rehearsed changes stay pending for the next tasks of the play (for example
+        the role's other steps) and are abandoned by M(mailsec.cres.esa_commit) with O(mailsec.cres.esa_commit#module:rehearse=true);
+        the CLI session then refuses any real commit.
+    type: bool
+    default: false
 """

@@ -5,7 +5,7 @@
 
 The role's preflight uses it to refuse bad values (a malformed CIDR, an invalid name, ...)
 before any change anywhere, with the very validation the modules apply (their resource
-constructors in module_utils/esa_resources.py, which never touch an appliance).
+constructors in module_utils/esa/, which never touch an appliance).
 """
 
 from __future__ import annotations
@@ -13,11 +13,9 @@ from __future__ import annotations
 from ansible.errors import AnsibleFilterError
 from ansible.module_utils.common.collections import is_sequence
 
-from ansible_collections.mailsec.cres.plugins.module_utils.esa_resources import (
-    EsaError,
-    MailFlowPolicyResource,
-    SenderGroupResource,
-)
+from ansible_collections.mailsec.cres.plugins.module_utils.esa.base import EsaError
+from ansible_collections.mailsec.cres.plugins.module_utils.esa.mail_flow_policy import MailFlowPolicyResource
+from ansible_collections.mailsec.cres.plugins.module_utils.esa.sender_group import SenderGroupResource
 
 RESOURCES = {
     'sender_group': ('mailsec.cres.esa_sender_group', SenderGroupResource,
@@ -26,7 +24,7 @@ RESOURCES = {
                          ('listener', 'name', 'state', 'behaviour', 'tls', 'tls_verify_client', 'force',
                           'allow_demo_certificate', 'max_message_size', 'max_concurrent_connections',
                           'max_messages_per_connection', 'max_recipients_per_message',
-                          'max_recipients_per_hour', 'smtp_auth')),
+                          'max_recipients_per_hour', 'smtp_auth', 'smtp_auth_require_tls')),
 }
 
 

@@ -66,6 +66,8 @@ import ipaddress
 import re
 import warnings
 
+from ansible_collections.mailsec.cres.plugins.module_utils.errors import MailsecError
+
 try:
     import cryptography
     from cryptography import x509
@@ -105,12 +107,8 @@ _DEMO_RE = re.compile(r"(demo\s+cert|appliance\s+demo|ironport.*demo|cisco.*demo
 _PEM_RE = re.compile(r"-----BEGIN CERTIFICATE-----.+?-----END CERTIFICATE-----", re.S)
 
 
-class CertificateError(Exception):
+class CertificateError(MailsecError):
     """Unusable input. ``field`` is the option that carried it."""
-
-    def __init__(self, message, field=None):
-        super().__init__(message)
-        self.field = field
 
 
 def cryptography_problem():
@@ -244,6 +242,70 @@ def load_pkcs12(data, passphrase=None, field="pkcs12", passphrase_field="pkcs12_
     if cert is None:
         raise CertificateError("%s contains no certificate" % field, field)
     return key, cert, list(extra or [])
+
+
+def read_input_file(path, field, binary=False):
+    """The content of a file an option names; errors name the option."""
+    try:
+        with open(path, "rb") as fh:
+            data = fh.read()
+    except OSError as exc:
+        raise CertificateError("%s: cannot read %s (%s)" % (field, path, exc.strerror or exc), field)
+    return data if binary else data.decode("utf-8", "replace")
+
+
+# Option names of the chain: certificate_check says chain / chain_path (one PEM text or file),
+# esa_certificate intermediates / intermediates_path (lists). Both are accepted everywhere.
+_CHAIN_OPTIONS = (("chain", "chain_path"), ("intermediates", "intermediates_path"))
+
+
+def _as_list(value):
+    if value is None:
+        return []
+    return list(value) if isinstance(value, (list, tuple)) else [value]
+
+
+def load_inputs(params):
+    """(leaf, key or None, [extra certificates]) from module options: certificate /
+    certificate_path, private_key / private_key_path / private_key_passphrase, pkcs12 (bytes or
+    base64 text) / pkcs12_path / pkcs12_passphrase, and the chain as chain / chain_path or
+    intermediates / intermediates_path. Certificates after the first one of the certificate
+    option count as chain. Errors (CertificateError) name the option to fix."""
+    p = dict(params)
+    key = None
+    extra = []
+    if p.get("pkcs12") is not None or p.get("pkcs12_path"):
+        if p.get("pkcs12_path"):
+            blob, field = read_input_file(p["pkcs12_path"], "pkcs12_path", binary=True), "pkcs12_path"
+        else:
+            blob, field = p["pkcs12"], "pkcs12"
+        key, leaf, extra = load_pkcs12(blob, p.get("pkcs12_passphrase"), field=field)
+    else:
+        if p.get("certificate_path"):
+            text, field = read_input_file(p["certificate_path"], "certificate_path"), "certificate_path"
+        else:
+            text, field = p.get("certificate"), "certificate"
+        if not text:
+            raise CertificateError("certificate: give certificate, certificate_path, pkcs12 or pkcs12_path",
+                                   "certificate")
+        all_certs = load_certificates(text, field)
+        if not all_certs:
+            raise CertificateError("%s: no certificate found" % field, field)
+        leaf, extra = all_certs[0], all_certs[1:]
+    if p.get("private_key") is not None or p.get("private_key_path"):
+        if p.get("private_key_path"):
+            data, field = read_input_file(p["private_key_path"], "private_key_path", binary=True), "private_key_path"
+        else:
+            data, field = p["private_key"], "private_key"
+        key = load_private_key(data, p.get("private_key_passphrase"), field=field)
+    for text_option, path_option in _CHAIN_OPTIONS:
+        for index, text in enumerate(_as_list(p.get(text_option))):
+            extra += load_certificates(text, "%s[%d]" % (text_option, index) if isinstance(
+                p.get(text_option), (list, tuple)) else text_option)
+        for index, path in enumerate(_as_list(p.get(path_option))):
+            name = "%s[%d]" % (path_option, index) if isinstance(p.get(path_option), (list, tuple)) else path_option
+            extra += load_certificates(read_input_file(path, name), name)
+    return leaf, key, extra
 
 
 def load_ca_bundle(path=None, field="ca_bundle"):

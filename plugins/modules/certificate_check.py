@@ -287,7 +287,6 @@ chain_code:
   sample: missing_intermediate
 """
 
-import base64
 import traceback
 
 from ansible.module_utils.basic import AnsibleModule, missing_required_lib
@@ -320,53 +319,6 @@ MUTUALLY_EXCLUSIVE = [
 REQUIRED_ONE_OF = [("certificate", "certificate_path", "pkcs12", "pkcs12_path")]
 
 
-def _read(path, field, binary=False):
-    try:
-        with open(path, "rb") as fh:
-            data = fh.read()
-    except OSError as exc:
-        raise certs.CertificateError("%s: cannot read %s (%s)" % (field, path, exc.strerror), field)
-    return data if binary else data.decode("utf-8", "replace")
-
-
-def load_inputs(params):
-    """(leaf, key or None, intermediates) from the module parameters; errors name the option."""
-    key = None
-    intermediates = []
-    p = params
-    if p["pkcs12"] is not None or p["pkcs12_path"]:
-        if p["pkcs12_path"]:
-            blob, field = _read(p["pkcs12_path"], "pkcs12_path", binary=True), "pkcs12_path"
-        else:
-            field = "pkcs12"
-            try:
-                blob = base64.b64decode("".join(p["pkcs12"].split()), validate=True)
-            except ValueError:
-                raise certs.CertificateError("pkcs12: expected base64 text of a PKCS#12 bundle "
-                                             "(use pkcs12_path for a file)", "pkcs12")
-        key, leaf, intermediates = certs.load_pkcs12(blob, p["pkcs12_passphrase"], field=field)
-    else:
-        if p["certificate_path"]:
-            text, field = _read(p["certificate_path"], "certificate_path"), "certificate_path"
-        else:
-            text, field = p["certificate"], "certificate"
-        all_certs = certs.load_certificates(text, field)
-        if not all_certs:
-            raise certs.CertificateError("%s: no certificate found" % field, field)
-        leaf, intermediates = all_certs[0], all_certs[1:]
-    if p["private_key"] is not None or p["private_key_path"]:
-        if p["private_key_path"]:
-            data, field = _read(p["private_key_path"], "private_key_path", binary=True), "private_key_path"
-        else:
-            data, field = p["private_key"], "private_key"
-        key = certs.load_private_key(data, p["private_key_passphrase"], field=field)
-    if p["chain"] is not None:
-        intermediates += certs.load_certificates(p["chain"], "chain")
-    elif p["chain_path"]:
-        intermediates += certs.load_certificates(_read(p["chain_path"], "chain_path"), "chain_path")
-    return leaf, key, intermediates
-
-
 def run(module):
     p = module.params
     if not certs.HAS_CRYPTOGRAPHY:
@@ -383,7 +335,7 @@ def run(module):
     if p["min_key_bits"] < 1:
         module.fail_json(msg="min_key_bits must be a positive number of bits")
     try:
-        leaf, key, intermediates = load_inputs(p)
+        leaf, key, intermediates = certs.load_inputs(p)
         roots = certs.load_ca_bundle(p["ca_bundle"])
         result = certs.validate_certificate(leaf, key_pem=key, chain_pems=intermediates,
                                             hostnames=p["hostnames"], min_days_remaining=p["min_days_remaining"],

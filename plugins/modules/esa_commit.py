@@ -21,6 +21,11 @@ description:
     own idle timeout, a dropped connection) silently discards the changes staged before it. Pass the
     C(session_id) values returned by the staging tasks in O(staged_sessions) so that such a play fails
     with nothing committed instead of committing only the changes staged after the re-login.
+  - After the commit, the committed configuration is read again (C(showconfig)) and checked against the
+    C(expected) results of the staging tasks given in O(verify); the module fails, naming what differs,
+    when the appliance does not show them.
+  - Only C(Changes committed) counts as a commit; C(There is no data to commit.) means nothing was pending;
+    any other answer fails the task (the outcome is unknown).
 author:
   - mailsec.cres contributors (@mailsec-cres)
 extends_documentation_fragment:
@@ -53,6 +58,19 @@ options:
         current session are committed, whatever session staged them.
     type: list
     elements: str
+  verify:
+    description:
+      - The C(expected) return values of the M(mailsec.cres.esa_certificate), M(mailsec.cres.esa_mail_flow_policy)
+        and M(mailsec.cres.esa_sender_group) tasks that staged the changes with C(commit=false) (tasks that changed
+        nothing return theirs too). After the commit each is verified in the committed configuration.
+    type: list
+    elements: dict
+  rehearse:
+    description:
+      - End a rehearsal, after staging tasks that ran with C(rehearse=true) and C(commit=false). The pending
+        changes are abandoned with C(clearchanges) instead of committed. Nothing is committed; C(changed) is false.
+    type: bool
+    default: false
 seealso:
   - module: mailsec.cres.esa_sender_group
   - module: mailsec.cres.esa_mail_flow_policy
@@ -106,13 +124,24 @@ lost_sessions:
   elements: str
 pending_changes:
   description: What happened to the changes pending in the current session (C(cleared), C(nothing pending)).
-  returned: when O(staged_sessions) named another session
+  returned: when O(staged_sessions) named another session, and with O(rehearse=true)
   type: str
+unknown_questions:
+  description:
+    - Yes/no questions the appliance asked that the collection's dialect does not know; each was answered with
+      the default of its C([X]>) bracket (C(question), C(answer), C(dialog), C(after_step)). Also reported as warnings.
+  returned: always
+  type: list
+  elements: dict
 """
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.mailsec.cres.plugins.module_utils.esa_resources import (
+from ansible_collections.mailsec.cres.plugins.module_utils.asyncos.argspec import (
+    COMMIT_COMMENT_DEFAULT,
+    ESA_REHEARSE_ARGUMENT_SPEC,
+)
+from ansible_collections.mailsec.cres.plugins.module_utils.esa.runner import (
     EsaFailure,
     argument_spec,
     execute_commit,
@@ -125,9 +154,11 @@ from ansible_collections.mailsec.cres.plugins.module_utils.esa_resources import 
 def main():
     module = AnsibleModule(
         argument_spec=argument_spec(dict(
-            comment=dict(type='str', default='Changed by Ansible (mailsec.cres)'),
+            comment=dict(type='str', default=COMMIT_COMMENT_DEFAULT),
             save_for_rollback=dict(type='bool', default=True),
             staged_sessions=dict(type='list', elements='str'),
+            verify=dict(type='list', elements='dict'),
+            **ESA_REHEARSE_ARGUMENT_SPEC
         ), commit=False),
         supports_check_mode=True,
     )
@@ -135,10 +166,11 @@ def main():
     try:
         result = execute_commit(device, check_mode=module.check_mode, comment=module.params['comment'],
                                 save_for_rollback=module.params['save_for_rollback'],
-                                staged_sessions=module.params['staged_sessions'])
+                                staged_sessions=module.params['staged_sessions'], verify=module.params['verify'],
+                                rehearse=module.params['rehearse'])
     except EsaFailure as exc:
-        fail(module, str(exc), exc.result)
-    finish(module, result)
+        fail(module, device, exc.message, exc.result)
+    finish(module, device, result)
 
 
 if __name__ == '__main__':

@@ -218,13 +218,21 @@ warnings_model:
   returned: when there are any
   type: list
   elements: str
+unknown_questions:
+  description:
+    - Yes/no questions the appliance asked that the collection's dialect does not know; each was answered with
+      the default of its C([X]>) bracket (C(question), C(answer), C(dialog), C(after_step)). Also reported as warnings.
+  returned: always
+  type: list
+  elements: dict
 """
 
 from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 
 from ansible_collections.mailsec.cres.plugins.module_utils.asyncos.argspec import esa_argument_spec
 from ansible_collections.mailsec.cres.plugins.module_utils.asyncos.device import AsyncOSDevice, AsyncOSError
-from ansible_collections.mailsec.cres.plugins.module_utils.asyncos.model import (
+from ansible_collections.mailsec.cres.plugins.module_utils.esa.runner import dialect_findings
+from ansible_collections.mailsec.cres.plugins.module_utils.certificates import (
     CRYPTOGRAPHY_IMPORT_ERROR,
     HAS_CRYPTOGRAPHY,
 )
@@ -262,6 +270,9 @@ def main():
     model_warnings = result.pop("warnings", None)
     if model_warnings:
         result["warnings_model"] = model_warnings
+    for warning in dialect_findings(device):
+        module.warn(warning)
+    result["unknown_questions"] = list(device.unknown_questions)
     module.exit_json(changed=False, **result)
 
 

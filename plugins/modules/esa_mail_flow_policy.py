@@ -86,9 +86,15 @@ options:
     type: int
   smtp_auth:
     description:
-      - SMTP authentication. Omitted = listener default.
+      - SMTP authentication (AsyncOS "Do you want to allow SMTP authentication?"). Omitted = left as it is
+        (the CLI offers no "use the default" answer for it).
     type: str
     choices: ['off', preferred, required]
+  smtp_auth_require_tls:
+    description:
+      - Require TLS before SMTP authentication is offered (AsyncOS "Require TLS to offer SMTP authentication?",
+        asked when SMTP authentication is allowed). Omitted = left as it is.
+    type: bool
   allow_demo_certificate:
     description:
       - Set TLS even though the listener presents the demo certificate (and answer yes when the
@@ -103,7 +109,9 @@ options:
     default: false
 notes:
   - Parameters this module does not manage (anti-spam, SenderBase, DKIM ...) are left as they are, with a
-    warning when the policy sets them.
+    warning when the policy sets them. The parameter dialog keeps every question it does not manage at the
+    answer the appliance shows; a policy with a custom multi-line SMTP response cannot be edited through it
+    (the task fails, naming the question, and changes nothing).
   - The CLI dialogs used are assumptions of C(docs/asyncos-dialect.md); the read-back after every change
     catches a mismatch.
 seealso:
@@ -177,15 +185,35 @@ session_id:
   returned: when changes were staged with O(commit=false) (not in check mode)
   type: str
   sample: 3f2b8c0e9a6d4e1f8b7a6c5d4e3f2a1b
+expected:
+  description:
+    - What the task verifies, as JSON; pass the values of the tasks that staged changes with O(commit=false) to
+      O(mailsec.cres.esa_commit#module:verify), which checks them in the committed configuration.
+  returned: success
+  type: dict
+rehearsal:
+  description:
+    - With O(rehearse=true), dialog by dialog whether every step matched the dialect, and every question that
+      was new or differed.
+    - C(dialogs) (C(name), C(ok), C(matched), C(steps) with C(step), C(status) - V(matched), V(differed), V(absent),
+      V(handled), V(defaulted) - and C(shown)), C(questions) (C(dialog), C(step), C(status) V(new) or V(differed),
+      C(question), C(answer)), C(verified) (the appliance's listings show the staged change), C(matched) (all of
+      it matched), C(pending_changes) (what happened to the rehearsed changes).
+  returned: when O(rehearse=true)
+  type: dict
+unknown_questions:
+  description:
+    - Yes/no questions the appliance asked that the collection's dialect does not know; each was answered with
+      the default of its C([X]>) bracket (C(question), C(answer), C(dialog), C(after_step)). Also reported as warnings.
+  returned: always
+  type: list
+  elements: dict
 """
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.mailsec.cres.plugins.module_utils.esa_resources import (
-    MailFlowPolicyResource,
-    argument_spec,
-    run_module,
-)
+from ansible_collections.mailsec.cres.plugins.module_utils.esa.mail_flow_policy import MailFlowPolicyResource
+from ansible_collections.mailsec.cres.plugins.module_utils.esa.runner import argument_spec, run_module
 
 
 def main():
@@ -203,6 +231,7 @@ def main():
             max_recipients_per_message=dict(type='int'),
             max_recipients_per_hour=dict(type='int'),
             smtp_auth=dict(type='str', choices=['off', 'preferred', 'required']),
+            smtp_auth_require_tls=dict(type='bool'),
             allow_demo_certificate=dict(type='bool', default=False),
             force=dict(type='bool', default=False),
         )),

@@ -200,15 +200,35 @@ session_id:
   returned: when changes were staged with O(commit=false) (not in check mode)
   type: str
   sample: 3f2b8c0e9a6d4e1f8b7a6c5d4e3f2a1b
+expected:
+  description:
+    - What the task verifies, as JSON; pass the values of the tasks that staged changes with O(commit=false) to
+      O(mailsec.cres.esa_commit#module:verify), which checks them in the committed configuration.
+  returned: success
+  type: dict
+rehearsal:
+  description:
+    - With O(rehearse=true), dialog by dialog whether every step matched the dialect, and every question that
+      was new or differed.
+    - C(dialogs) (C(name), C(ok), C(matched), C(steps) with C(step), C(status) - V(matched), V(differed), V(absent),
+      V(handled), V(defaulted) - and C(shown)), C(questions) (C(dialog), C(step), C(status) V(new) or V(differed),
+      C(question), C(answer)), C(verified) (the appliance's listings show the staged change), C(matched) (all of
+      it matched), C(pending_changes) (what happened to the rehearsed changes).
+  returned: when O(rehearse=true)
+  type: dict
+unknown_questions:
+  description:
+    - Yes/no questions the appliance asked that the collection's dialect does not know; each was answered with
+      the default of its C([X]>) bracket (C(question), C(answer), C(dialog), C(after_step)). Also reported as warnings.
+  returned: always
+  type: list
+  elements: dict
 """
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.mailsec.cres.plugins.module_utils.esa_resources import (
-    SenderGroupResource,
-    argument_spec,
-    run_module,
-)
+from ansible_collections.mailsec.cres.plugins.module_utils.esa.runner import argument_spec, run_module
+from ansible_collections.mailsec.cres.plugins.module_utils.esa.sender_group import SenderGroupResource
 
 
 def main():

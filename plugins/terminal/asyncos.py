@@ -17,6 +17,9 @@ description:
   - Error patterns are anchored at the start of a line. The C(mailsec.cres.asyncos) cliconf plugin
     disables them while its dialog engine runs (it detects errors itself and backs the session out
     to the main prompt).
+  - Right after the shell opens, the terminal is made very wide and tall (an SSH window change) so that
+    the appliance does not wrap long lines; paging cannot be switched off on AsyncOS and is answered.
+    Lines an appliance still wraps are joined again by the dialog engine.
   - The strings come from C(plugins/module_utils/asyncos/dialect.py); see C(docs/asyncos-dialect.md).
 version_added: 0.1.0
 """
@@ -51,8 +54,19 @@ class TerminalModule(TerminalBase):
     terminal_initial_answer = None
 
     def on_open_shell(self):
-        # AsyncOS has no "terminal length 0"; the pager is answered as a prompt instead.
-        pass
+        # AsyncOS has no "terminal length 0"; the pager is answered as a prompt instead. Real
+        # appliances wrap lines longer than the terminal width with CRLF, also inside the XML of
+        # showconfig: ask for a terminal wide enough that nothing wraps. network_cli opens the
+        # shell with its transport's default size and offers no option for it, so the window
+        # change goes to the channel it holds (_ssh_shell: paramiko's Channel.resize_pty; a
+        # channel without it keeps its size and the engine unwraps).
+        shell = getattr(self._connection, "_ssh_shell", None)
+        resize = getattr(shell, "resize_pty", None)
+        if resize is not None:
+            try:
+                resize(width=dialect.TERMINAL_WIDTH, height=dialect.TERMINAL_HEIGHT)
+            except Exception:  # pylint: disable=broad-except
+                pass
 
     def on_close_shell(self):
         # Nothing is sent: the session may already be gone, and anything typed here could

@@ -88,8 +88,13 @@ async def paste(s, level, profiles):
         await t.line('You must enter a name containing only letters, numbers, ".", "-" and "_".')
     existing = next((p for p in profiles if p["name"] == name), None)
     if existing is not None:
-        await t.line(f"Certificate profile {name} already exists.")
-        if not await t.yesno("Do you want to overwrite it?", False, blank=False):
+        texts = s.app.profile["overwrite"]
+        if len(texts) == 1:          # 16.0.3: one line (DEPLOY)
+            question = texts[0].format(name=name)
+        else:                        # 12.1 / 14.0: a notice, then the question
+            await t.line(texts[0].format(name=name))
+            question = texts[1]
+        if not await t.yesno(question, False, blank=False):
             return
     await t.line("")
     await t.line("Paste public certificate in PEM format (end with '.'):")
@@ -117,10 +122,11 @@ async def paste(s, level, profiles):
             return
         inter.append(certs.canonical_pem(ic))
         question = "Do you want to add another intermediate certificate?"
-    if await t.yesno("Do you want to check whether the Common Name is a fully qualified domain name?", True):
+    fqdn = s.app.profile["fqdn_question"]
+    if fqdn and await t.yesno(fqdn, False):
         cn = certs.cert_info(certs.canonical_pem(cert))["common_name"]
         if not certs.is_fqdn(cn):
-            await t.line(f"Warning: the Common Name {cn} is not a fully qualified domain name.")
+            await t.line(f"Warning: the Common Name {cn} is not in Fully Qualified Domain Name format.")
     profile = {"name": name, "cert": certs.canonical_pem(cert), "key": certs.canonical_pem(key),
                "intermediates": inter}
     if existing is not None:
@@ -155,6 +161,9 @@ async def delete(s, level, profiles):
         return
     if name == "Demo":
         await t.line("The Demo certificate profile cannot be deleted.")
+        return
+    # IAF-C14 delete(): the profile from a list, then a confirmation matched by "you want to delete".
+    if not await t.yesno(f"Are you sure you want to delete the certificate profile {name}?", False):
         return
     del profiles[idx]
     s.mark(level, SECTION, profiles, CMD)

@@ -18,6 +18,7 @@ import paramiko
 MAIN_RE = re.compile(r"(?:^|\n)(\((?:Cluster|Group|Machine) [^)\r\n]+\)|[A-Za-z0-9._-]+)> $")
 SUB_RE = re.compile(r"\[[^\]\r\n]*\]> $")
 PAGER = "-Press Any Key For More-"
+PAGER_ERASE = "\r" + " " * len(PAGER) + "\r"
 
 
 class Closed(Exception):
@@ -70,6 +71,9 @@ class CLI:
         text = data.decode("utf-8", "replace")
         self.buf += text
         self.transcript += text
+        if self.auto_page and PAGER_ERASE in self.buf:
+            # what the appliance writes after the pager key; removing it restores the output
+            self.buf = self.buf.replace(PAGER_ERASE, "")
         return True
 
     def expect(self, *patterns: re.Pattern, timeout: float | None = None) -> tuple[int, str]:

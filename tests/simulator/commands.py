@@ -34,7 +34,7 @@ async def dispatch(s, name: str, args: list[str], raw: str) -> bool:
     h = handlers.get(cmd)
     if h is None:
         s.app.count_command("unknown")
-        await s.term.line(f"Unknown command: {name}")
+        await s.term.line(s.app.profile["unknown_command"].format(name=name))
         return False
     s.app.count_command(cmd)
     await h(s, args, raw)
@@ -67,7 +67,9 @@ async def cmd_version(s, args, raw):
 
 
 # ---------------------------------------------------------------- showconfig
-def render_xml(s, passphrases: int) -> str:
+def render_xml(s, passphrases: int, pending: bool = True) -> str:
+    """The configuration as XML; ``pending``: with this session's uncommitted changes."""
+    view = s.effective if pending else s.effective_committed
     def el(indent, tag, value):
         return f"{' ' * indent}<{tag}>{escape(str(value))}</{tag}>"
 
@@ -80,10 +82,13 @@ def render_xml(s, passphrases: int) -> str:
             return "ENCRYPTED:" + base64.b64encode(hashlib.sha256(pem.encode()).digest()).decode()
         return pem.strip()
 
-    out = ['<?xml version="1.0" encoding="ISO-8859-1"?>', '<!DOCTYPE config SYSTEM "config.dtd">', "<config>"]
+    a = s.app.cfg
+    out = ['<?xml version="1.0" encoding="ISO-8859-1"?>', '<!DOCTYPE config SYSTEM "config.dtd">', "",
+           "<!--", f"  Product: {a['product']}", f"  Model Number: {a['model']}", f"  Version: {a['version']}",
+           f"  Serial Number: {a['serial']}", f"  Current Time: {_date()}", "-->", "", "<config>"]
     out.append(el(2, "hostname", s.machine))
     out.append("  <certificates>")
-    for p in s.effective("certificates") or []:
+    for p in view("certificates") or []:
         out.append("    <certificate>")
         out.append(el(6, "name", p["name"]))
         out.append(el(6, "cert", p["cert"].strip()))
@@ -94,8 +99,14 @@ def render_xml(s, passphrases: int) -> str:
         out.append(el(6, "key", secret(p["key"])))
         out.append("    </certificate>")
     out.append("  </certificates>")
+    out.append("")
+    out.append("  <!--")
+    out.append("  ***************************************")
+    out.append("  *    Listener (Injector) Settings     *")
+    out.append("  ***************************************")
+    out.append("  -->")
     out.append("  <listeners>")
-    for L in s.effective("listeners") or []:
+    for L in view("listeners") or []:
         out.append("    <listener>")
         out.append(el(6, "listener_name", L["name"]))
         out.append(el(6, "type", L["type"]))
@@ -137,20 +148,18 @@ async def cmd_showconfig(s, args, raw):
         mask = await t.yesno("Do you want to mask the passphrase?", True)
         choice = 1 if mask else 3
     else:
-        idx = await t.choose("Choose the passphrase option:", [
-            "Mask passphrases (Files with masked passphrases cannot be loaded using loadconfig command)",
-            "Encrypt passphrases", "Plain passphrases"], default=0)
+        idx = await t.choose("Choose the passphrase option:", s.app.profile["passphrase_items"], default=0)
         choice = idx + 1
     s.app.count("showconfig")
     await t.line("")
-    await t.line(render_xml(s, choice))
+    await t.line(render_xml(s, choice, pending=bool(s.app.variant("showconfig_pending"))))
 
 
 # ---------------------------------------------------------------- commit & co
 async def cmd_commit(s, args, raw):
     t = s.term
     if not s.pending:
-        await t.line("no data to commit.")
+        await t.line("There is no data to commit.")
         return
     if args:
         try:
@@ -189,9 +198,14 @@ async def cmd_clearchanges(s, args, raw):
 
 
 async def cmd_showchanges(s, args, raw):
+    """A Python literal keyed by mode, then '' (IAF-SH reads b['standalone']['']); {} when nothing is pending."""
     if args:
         return await invalid_args(s, raw)
-    await s.term.line(repr(dict(s.changes)))
+    out = {}
+    for label, commands in s.changes.items():
+        key = "standalone" if not s.clustered else label
+        out.setdefault(key, {}).setdefault("", {}).update({c: "modified" for c in commands})
+    await s.term.line(repr(out))
 
 
 # ---------------------------------------------------------------- cluster modes

@@ -10,15 +10,20 @@ BEHAVIORS = ["ACCEPT", "RELAY", "REJECT", "TCPREFUSE", "CONTINUE"]
 BEHAVIOR_LABELS = {"ACCEPT": "Accept", "RELAY": "Relay", "REJECT": "Reject", "TCPREFUSE": "TCP Refuse",
                    "CONTINUE": "Continue"}
 
-# The seven documented keys (table of §4), in dialog order, with their listener defaults.
+# The listener defaults the simulator keeps (hat_default_* of the XML; XSL names
+# hat_default_smtpauth_allow / hat_default_smtpauth_requiretls), in dialog order.
 DEFAULT_KEYS = ["max_message_size", "max_concurrency", "max_msgs_per_session", "max_rcpts_per_msg",
-                "max_rcpts_per_hour", "tls", "smtp_auth"]
+                "max_rcpts_per_hour", "tls", "smtpauth_allow", "smtpauth_requiretls"]
 AS_BOX_DEFAULTS = {"max_message_size": "10M", "max_concurrency": "10", "max_msgs_per_session": "10",
-                   "max_rcpts_per_msg": "50", "max_rcpts_per_hour": "-1", "tls": "off", "smtp_auth": "off"}
-# Order of keys inside a policy block (dialog order of §5.4); unknown keys follow sorted.
+                   "max_rcpts_per_msg": "50", "max_rcpts_per_hour": "-1", "tls": "off", "smtpauth_allow": "off",
+                   "smtpauth_requiretls": "off"}
+# Order of keys inside a policy block (the parameter dialog's order, IAF-L12); unknown keys follow sorted.
 PARAM_ORDER = ["max_message_size", "max_concurrency", "max_msgs_per_session", "max_rcpts_per_msg",
-               "smtp_banner_code", "smtp_banner_text", "max_rcpts_per_hour", "use_sb", "spam_check",
-               "virus_check", "tls", "smtp_auth", "dkim_signing", "spf_verification", "envelope_sender_dns"]
+               "override_hostname", "smtp_banner_code", "smtp_banner_text", "dhap", "max_rcpts_per_hour",
+               "use_sb", "spam_check", "virus_check", "sdr", "outbreak_filters", "phishing", "graymail",
+               "content_filters", "message_filters", "tls", "smtpauth_allow", "smtpauth_requiretls", "dkim_signing",
+               "smime", "dkim_verification", "spf_verification", "dmarc_verification", "sender_verification",
+               "domain_exception", "untagged_bounces"]
 TLS_VALUES = ["off", "preferred", "required", "preferred_verify", "required_verify"]
 TLS_LABELS = ["No", "Preferred", "Required", "Preferred - Verify", "Required - Verify"]
 AUTH_VALUES = ["off", "preferred", "required"]
@@ -267,7 +272,7 @@ def human_default(key: str, value: str) -> str:
         return "Unlimited" if value == "-1" else value
     if key == "tls":
         return TLS_LABELS[TLS_VALUES.index(value)] if value in TLS_VALUES else value
-    if key == "smtp_auth":
+    if key == "smtpauth_allow":
         return AUTH_LABELS[AUTH_VALUES.index(value)] if value in AUTH_VALUES else value
     return value
 

@@ -1,4 +1,13 @@
-"""`listenerconfig`: listing, EDIT, CERTIFICATE, HOSTACCESS (docs/asyncos-dialect.md §5)."""
+"""`listenerconfig`: listing, EDIT, CERTIFICATE, HOSTACCESS, as the public record shows them.
+
+The order of every dialog follows Cisco's CLI test library (IAF, listenerconfig.py of
+phoebe1210 = AsyncOS 12.1): NEW -> entry type -> name -> hosts (sender group) -> behaviour ->
+"change the policy parameters?" -> the parameter sequence -> comment (sender group); EDIT of a
+policy goes straight from the policy to the behaviour list; the entry-type list after EDIT and
+DELETE is not always shown. Texts the record does not show are the collection's documented
+assumptions (docs/asyncos-dialect.md); variant switches (profiles.VARIANTS) cover the other
+readings.
+"""
 
 from __future__ import annotations
 
@@ -7,8 +16,6 @@ from tests.simulator.commands import invalid_args, not_implemented, resolve_leve
 
 CMD = "listenerconfig"
 SECTION = "listeners"
-DEMO_QUESTION = ("You may use the demo certificate to test TLS, but this will not be secure. "
-                 "Do you really wish to use the demo certificate?")
 HOSTS_QUESTION = (
     "Enter the hosts to add.  CIDR addresses such as 10.1.1.0/24 are allowed.  IP address ranges\n"
     "such as 10.1.1.10-20 are allowed.  IP subnets such as 10.2.3. are allowed.  Hostnames such as\n"
@@ -16,6 +23,8 @@ HOSTS_QUESTION = (
     "Ranges of SenderBase Reputation scores such as SBRS[7.5:10.0] are allowed.\n"
     "Separate multiple hosts with commas")
 NAME_ERROR = 'You must enter a name containing only letters, numbers, "-" and "_".'
+DEFAULT_SUFFIX = '  Enter "default" to use the default.'
+REJECTING = ("REJECT", "TCPREFUSE")
 
 
 class Ctx:
@@ -24,11 +33,21 @@ class Ctx:
     def __init__(self, s, level):
         self.s = s
         self.t = s.term
+        self.app = s.app
         self.level = level
         self.listeners = s.working(level, SECTION)
 
     def changed(self):
         self.s.mark(self.level, SECTION, self.listeners, CMD)
+
+    def variant(self, key):
+        return self.app.variant(key)
+
+
+def _listing_line(i: int, L: dict) -> str:
+    addresses = L["ip"] + (f", {L['ipv6']}" if L.get("ipv6") else "")
+    return f"{i}. {L['name']} (on {L['interface']}, {addresses}) {L['protocol']} TCP Port {L['port']} " \
+           f"{L['type'].capitalize()}"
 
 
 async def cmd_listenerconfig(s, args, raw):
@@ -44,8 +63,7 @@ async def cmd_listenerconfig(s, args, raw):
         if c.listeners:
             await t.line("Currently configured listeners:")
             for i, L in enumerate(c.listeners, 1):
-                await t.line(f"{i}. {L['name']} (on {L['interface']}, {L['ip']}) {L['protocol']} TCP Port "
-                             f"{L['port']} {L['type'].capitalize()}")
+                await t.line(_listing_line(i, L))
         else:
             await t.line("There are no listeners configured.")
         op = await t.menu([("NEW", "Create a new listener."), ("EDIT", "Modify a listener."),
@@ -75,11 +93,14 @@ async def edit_listener(c: Ctx):
         await t.line(f"Interface: {L['interface']} ({L['ip']}/{L['prefix']}) TCP Port {L['port']}")
         await t.line(f"Protocol: {L['protocol']}")
         await t.line(f"Certificate: {L['certificate']}")
+        # The operations IAF-L12 writes (listenerconfigEdit).
         op = await t.menu([
             ("NAME", "Change the name of the listener."), ("INTERFACE", "Change the interface."),
-            ("CERTIFICATE", "Choose the certificate."), ("LIMITS", "Change the injection limits."),
-            ("SETUP", "Configure general options."), ("HOSTACCESS", "Modify the Host Access Table."),
-            ("RCPTACCESS", "Modify the Recipient Access Table.")])
+            ("LIMITS", "Change the injection limits."), ("SETUP", "Configure general options."),
+            ("HOSTACCESS", "Modify the Host Access Table."), ("RCPTACCESS", "Modify the Recipient Access Table."),
+            ("BOUNCECONFIG", "Choose the bounce profile to use for messages injected on this listener."),
+            ("MASQUERADE", "Configure the Domain Masquerading Table."),
+            ("DOMAINMAP", "Configure domain mappings."), ("CERTIFICATE", "Choose the certificate.")])
         if not op:
             return
         if op == "CERTIFICATE":
@@ -109,7 +130,7 @@ async def choose_certificate(c: Ctx, L):
     default = names.index(L["certificate"]) if L["certificate"] in names else 0
     idx = await t.choose("Choose the certificate:", names, default=default)
     chosen = names[idx]
-    if chosen == "Demo" and not await t.yesno(DEMO_QUESTION, False):
+    if chosen == "Demo" and not await t.yesno(c.app.profile["demo_question"], False):
         return
     if chosen != L["certificate"]:
         L["certificate"] = chosen
@@ -131,7 +152,7 @@ async def hostaccess(c: Ctx, L):
         await t.line(f"Maximum Number Of Recipients Per Hour: "
                      f"{hatmod.human_default('max_rcpts_per_hour', d['max_rcpts_per_hour'])}")
         await t.line(f"TLS Support: {hatmod.human_default('tls', d['tls'])}")
-        await t.line(f"SMTP Authentication: {hatmod.human_default('smtp_auth', d['smtp_auth'])}")
+        await t.line(f"SMTP Authentication: {hatmod.human_default('smtpauth_allow', d['smtpauth_allow'])}")
         await t.line("")
         await t.line(f"There are currently {len(L['hat']['policies'])} policies defined.")
         await t.line(f"There are currently {len(L['hat']['sender_groups'])} sender groups.")
@@ -145,12 +166,12 @@ async def hostaccess(c: Ctx, L):
         if op == "NEW":
             idx = await t.choose(None, ["New Sender Group", "New Policy"], default=0)
             await (new_group(c, L) if idx == 0 else new_policy(c, L))
-        elif op == "EDIT":
-            idx = await t.choose(None, ["Edit Sender Group", "Edit Policy"], default=0)
-            await (edit_group(c, L) if idx == 0 else edit_policy(c, L))
-        elif op == "DELETE":
-            idx = await t.choose(None, ["Delete Sender Group", "Delete Policy"], default=0)
-            await (delete_group(c, L) if idx == 0 else delete_policy(c, L))
+        elif op in ("EDIT", "DELETE"):
+            kind = await entry_kind(c, L, "Edit" if op == "EDIT" else "Delete")
+            if kind == "group":
+                await (edit_group(c, L) if op == "EDIT" else delete_group(c, L))
+            elif kind == "policy":
+                await (edit_policy(c, L) if op == "EDIT" else delete_policy(c, L))
         elif op == "MOVE":
             await move_group(c, L)
         elif op == "DEFAULT":
@@ -163,20 +184,42 @@ async def hostaccess(c: Ctx, L):
             await not_implemented(c.s, f"HOSTACCESS {op}")
 
 
-def _names(L, kind: str) -> list[str]:
+async def entry_kind(c: Ctx, L, verb: str) -> str | None:
+    """EDIT / DELETE: which kind of entry. The entry-type list comes only when both kinds exist
+    (variant hat_type_menu: "always" shows it every time)."""
+    t = c.t
+    groups, policies = L["hat"]["sender_groups"], L["hat"]["policies"]
+    if c.variant("hat_type_menu") == "always" or (groups and policies):
+        idx = await t.choose(None, [f"{verb} Sender Group", f"{verb} Policy"], default=0)
+        if idx == 0:
+            if not groups:
+                await t.line("There are no sender groups.")
+                return None
+            return "group"
+        if not policies:
+            await t.line("No policies to edit.")
+            return None
+        return "policy"
+    if groups:
+        return "group"
+    if policies:
+        return "policy"
+    await t.line("There are no entries.")
+    return None
+
+
+def _names(L) -> list[str]:
     """Names a new entry may not take: groups and policies share one namespace per listener.
 
     The box's own error text ("A sender group or policy named ...") says so; the stricter
-    reading is the one the simulator must take (docs/asyncos-dialect.md §9).
+    reading is the one the simulator must take (docs/asyncos-dialect.md).
     """
-    del kind  # one namespace for both kinds
     return ([g["name"] for g in L["hat"]["sender_groups"]] + ["ALL"]
             + [p["name"] for p in L["hat"]["policies"]])
 
 
-async def ask_new_name(c: Ctx, L, question: str, default: str = "", keep: str | None = None,
-                       kind: str = "group") -> str | None:
-    """A valid name unused among the groups (or the policies); None on an empty answer (or == keep)."""
+async def ask_new_name(c: Ctx, L, question: str, default: str = "", keep: str | None = None) -> str | None:
+    """A valid name unused among the groups and policies; None on an empty answer (or == keep)."""
     t = c.t
     while True:
         a = await t.ask(question, default)
@@ -185,7 +228,7 @@ async def ask_new_name(c: Ctx, L, question: str, default: str = "", keep: str | 
         if not hatmod.NAME_RE.fullmatch(a):
             await t.line(NAME_ERROR)
             continue
-        taken = [n.lower() for n in _names(L, kind) if n != keep]
+        taken = [n.lower() for n in _names(L) if n != keep]
         if a.lower() in taken:
             await t.line(f'A sender group or policy named "{a}" already exists.')
             continue
@@ -225,6 +268,13 @@ def _behavior_items(L, with_policies: bool) -> tuple[list[str], list]:
     return labels, values
 
 
+async def _change_params(c: Ctx, kind: str) -> bool:
+    """The yes/no after the behaviour; asked for a named policy too unless the variant says no."""
+    if kind == "policy" and not c.variant("change_params_after_policy"):
+        return False
+    return await c.t.yesno("Would you like to change the policy parameters?", False)
+
+
 async def new_group(c: Ctx, L):
     t = c.t
     name = await ask_new_name(c, L, "Enter a name for this sender group. (optional)")
@@ -239,10 +289,13 @@ async def new_group(c: Ctx, L):
     group = {"name": name, "senders": senders, "policy": None, "inline": None, "comment": ""}
     if kind == "policy":
         group["policy"] = val
+        if await _change_params(c, kind):
+            # Parameters of a named policy are edited on the policy itself: nothing to change here.
+            await t.line("The parameters of a named policy are edited with EDIT -> Policy.")
     else:
         group["inline"] = {"behavior": val, "params": {}}
-        if await t.yesno("Would you like to change the policy parameters?", False):
-            await params_dialog(c, L, group["inline"]["params"])
+        if await _change_params(c, kind):
+            await params_dialog(c, L, group["inline"]["params"], behavior=val)
     group["comment"] = await t.ask("Enter a comment for this sender group.", "")
     L["hat"]["sender_groups"].append(group)
     c.changed()
@@ -250,25 +303,27 @@ async def new_group(c: Ctx, L):
 
 async def new_policy(c: Ctx, L):
     t = c.t
-    name = await ask_new_name(c, L, "Enter a name for this policy.", kind="policy")
+    name = await ask_new_name(c, L, "Enter a name for this policy.")
     if name is None:
         return
     labels, values = _behavior_items(L, False)
     idx = await t.choose("Select a behavior for this entry.", labels, default=0)
     policy = {"name": name, "behavior": values[idx][1], "params": {}}
     if await t.yesno("Would you like to change the policy parameters?", False):
-        await params_dialog(c, L, policy["params"])
+        await params_dialog(c, L, policy["params"], behavior=policy["behavior"])
     L["hat"]["policies"].append(policy)
     c.changed()
 
 
-async def pick(c: Ctx, items: list[str], names: list[str], question: str, what: str, listing: bool = True):
-    """A numbered list (optional) then `question` `[]> `: index, or None on an empty answer."""
+async def pick(c: Ctx, header: str | None, items: list[str], names: list[str], question: str, what: str):
+    """A header, a numbered list, then ``question`` ``[]> ``: index, or None on an empty answer."""
     t = c.t
     while True:
-        if listing:
-            for i, item in enumerate(items, 1):
-                await t.line(("" if i > 1 else "\n") + f"{i}. {item}")
+        await t.line("")
+        if header:
+            await t.line(header)
+        for i, item in enumerate(items, 1):
+            await t.line(f"{i}. {item}")
         a = await t.ask(question, "", blank=False)
         if not a:
             return None
@@ -287,21 +342,33 @@ def _group_items(L):
     return [f"{g['name']} ({g['comment']})" if g.get("comment") else g["name"] for g in L["hat"]["sender_groups"]]
 
 
+async def _pick_group(c: Ctx, L, verb: str):
+    groups = L["hat"]["sender_groups"]
+    return await pick(c, "HAT sender groups:", _group_items(L), [g["name"] for g in groups],
+                      f"Enter the sender group number or name you wish to {verb}.", "Sender group")
+
+
+async def _pick_policy(c: Ctx, L, verb: str):
+    names = [p["name"] for p in L["hat"]["policies"]]
+    return await pick(c, "HAT policies:", names, names, f"Enter the policy number or name you wish to {verb}.",
+                      "Policy")
+
+
 async def edit_group(c: Ctx, L):
     t = c.t
     groups = L["hat"]["sender_groups"]
-    if not groups:
-        await t.line("There are no sender groups.")
-        return
-    idx = await pick(c, _group_items(L), [g["name"] for g in groups],
-                     "Enter the sender group number or name you wish to edit.", "Sender group")
+    idx = await _pick_group(c, L, "edit")
     if idx is None:
         return
     g = groups[idx]
+    ops = [("NEW", "Add a new host."), ("DELETE", "Remove a host."), ("MOVE", "Reorder the hosts."),
+           ("POLICY", "Change the policy settings and options."), ("PRINT", "Display the current definition."),
+           ("RENAME", "Rename this sender group.")]
+    if c.app.profile["sender_group_extra_ops"]:
+        ops += [("COUNTRY", "Add, delete or view the countries of this sender group."),
+                ("EXTERNAL THREAT FEED SOURCE", "Add, delete or view the external threat feed sources.")]
     while True:
-        op = await t.menu([("NEW", "Add a new host."), ("DELETE", "Remove a host."), ("MOVE", "Reorder the hosts."),
-                           ("POLICY", "Change the policy settings and options."),
-                           ("PRINT", "Display the current definition."), ("RENAME", "Rename this sender group.")])
+        op = await t.menu(ops)
         if not op:
             return
         if op == "NEW":
@@ -322,7 +389,8 @@ async def edit_group(c: Ctx, L):
             if not g["senders"]:
                 await t.line("There are no hosts in this sender group.")
                 continue
-            i = await pick(c, g["senders"], g["senders"], "Enter the host number or name you wish to delete.", "Host")
+            i = await pick(c, None, g["senders"], g["senders"], "Enter the host number or name you wish to delete.",
+                           "Host")
             if i is not None:
                 del g["senders"][i]
                 c.changed()
@@ -330,11 +398,12 @@ async def edit_group(c: Ctx, L):
             if len(g["senders"]) < 2:
                 await t.line("There are not enough hosts to reorder.")
                 continue
-            i = await pick(c, g["senders"], g["senders"], "Enter the host number or name you wish to move.", "Host")
+            i = await pick(c, None, g["senders"], g["senders"], "Enter the host number or name you wish to move.",
+                           "Host")
             if i is None:
                 continue
-            j = await pick(c, [], g["senders"], "Enter the host number or name you wish to insert before.", "Host",
-                           listing=False)
+            j = await pick(c, None, g["senders"], g["senders"],
+                           "Enter the host number or name you wish to insert before.", "Host")
             if j is None or j == i:
                 continue
             target = g["senders"][j]
@@ -352,6 +421,8 @@ async def edit_group(c: Ctx, L):
             if new:
                 g["name"] = new
                 c.changed()
+        else:
+            await not_implemented(c.s, f"sender group {op}")
 
 
 async def group_policy(c: Ctx, L, g) -> bool:
@@ -364,11 +435,12 @@ async def group_policy(c: Ctx, L, g) -> bool:
     kind, val = values[idx]
     if kind == "policy":
         g["policy"], g["inline"] = val, None
+        await _change_params(c, kind)
     else:
         params = dict(g["inline"]["params"]) if g["inline"] else {}
         g["policy"], g["inline"] = None, {"behavior": val, "params": params}
-        if await t.yesno("Would you like to change the policy parameters?", False):
-            await params_dialog(c, L, g["inline"]["params"])
+        if await _change_params(c, kind):
+            await params_dialog(c, L, g["inline"]["params"], behavior=val)
     comment = await t.ask("Enter a comment for this sender group.", g["comment"])
     if comment:
         g["comment"] = comment
@@ -378,50 +450,53 @@ async def group_policy(c: Ctx, L, g) -> bool:
 async def edit_policy(c: Ctx, L):
     t = c.t
     policies = L["hat"]["policies"]
-    if not policies:
-        await t.line("There are no policies.")
-        return
-    idx = await pick(c, [p["name"] for p in policies], [p["name"] for p in policies],
-                     "Enter the policy number or name you wish to edit.", "Policy")
+    idx = await _pick_policy(c, L, "edit")
     if idx is None:
         return
     p = policies[idx]
-    while True:
-        op = await t.menu([("NAME", "Change the name of this policy."),
-                           ("POLICY", "Change the policy settings and options.")])
-        if not op:
-            return
-        if op == "NAME":
-            new = await ask_new_name(c, L, "Enter the new name for this policy.", p["name"], keep=p["name"],
-                                     kind="policy")
-            if new:
-                old = p["name"]
-                p["name"] = new
-                for g in L["hat"]["sender_groups"]:
-                    if g["policy"] == old:
-                        g["policy"] = new
-                if L["hat"]["default_policy"] == old:
-                    L["hat"]["default_policy"] = new
-                c.changed()
-        elif op == "POLICY":
-            before = repr(p)
-            labels, values = _behavior_items(L, False)
-            idx = await t.choose("Select a behavior for this entry.", labels,
-                                 default=hatmod.BEHAVIORS.index(p["behavior"]))
-            p["behavior"] = values[idx][1]
-            if await t.yesno("Would you like to change the policy parameters?", False):
-                await params_dialog(c, L, p["params"])
-            if repr(p) != before:
-                c.changed()
+    if c.variant("policy_edit_menu"):
+        while True:
+            op = await t.menu([("NAME", "Change the name of this policy."),
+                               ("POLICY", "Change the policy settings and options.")])
+            if not op:
+                return
+            if op == "NAME":
+                await rename_policy(c, L, p)
+            else:
+                await _edit_policy_settings(c, L, p)
+    else:
+        # IAF-L12 edit('policy'): the behaviour list comes right after the policy.
+        await _edit_policy_settings(c, L, p)
+
+
+async def rename_policy(c: Ctx, L, p):
+    new = await ask_new_name(c, L, "Enter the new name for this policy.", p["name"], keep=p["name"])
+    if new:
+        old = p["name"]
+        p["name"] = new
+        for g in L["hat"]["sender_groups"]:
+            if g["policy"] == old:
+                g["policy"] = new
+        if L["hat"]["default_policy"] == old:
+            L["hat"]["default_policy"] = new
+        c.changed()
+
+
+async def _edit_policy_settings(c: Ctx, L, p):
+    t = c.t
+    before = repr(p)
+    labels, values = _behavior_items(L, False)
+    idx = await t.choose("Select a behavior for this entry.", labels, default=hatmod.BEHAVIORS.index(p["behavior"]))
+    p["behavior"] = values[idx][1]
+    if await t.yesno("Would you like to change the policy parameters?", False):
+        await params_dialog(c, L, p["params"], behavior=p["behavior"])
+    if repr(p) != before:
+        c.changed()
 
 
 async def delete_group(c: Ctx, L):
     groups = L["hat"]["sender_groups"]
-    if not groups:
-        await c.t.line("There are no sender groups.")
-        return
-    idx = await pick(c, _group_items(L), [g["name"] for g in groups],
-                     "Enter the sender group number or name you wish to delete.", "Sender group")
+    idx = await _pick_group(c, L, "delete")
     if idx is not None:
         del groups[idx]
         c.changed()
@@ -430,11 +505,7 @@ async def delete_group(c: Ctx, L):
 async def delete_policy(c: Ctx, L):
     t = c.t
     policies = L["hat"]["policies"]
-    if not policies:
-        await t.line("There are no policies.")
-        return
-    idx = await pick(c, [p["name"] for p in policies], [p["name"] for p in policies],
-                     "Enter the policy number or name you wish to delete.", "Policy")
+    idx = await _pick_policy(c, L, "delete")
     if idx is None:
         return
     name = policies[idx]["name"]
@@ -461,13 +532,10 @@ async def move_group(c: Ctx, L):
     if len(groups) < 2:
         await t.line("There are not enough sender groups to move.")
         return
-    names = [g["name"] for g in groups]
-    i = await pick(c, _group_items(L), names, "Enter the sender group number or name you wish to move.",
-                   "Sender group")
+    i = await _pick_group(c, L, "move")
     if i is None:
         return
-    j = await pick(c, [], names, "Enter the sender group number or name you wish to insert before.",
-                   "Sender group", listing=False)
+    j = await _pick_group(c, L, "insert before")
     if j is None or i == j:
         return
     target = groups[j]
@@ -476,33 +544,14 @@ async def move_group(c: Ctx, L):
     c.changed()
 
 
-# ---------------------------------------------------------------- §5.4 parameters
-VALUE_QUESTIONS = [
-    ("max_message_size", "Enter the maximum message size.  Add a trailing k for kilobytes, M for megabytes, "
-                         "or no letter for bytes."),
-    ("max_concurrency", "Enter the maximum number of concurrent connections allowed from a single IP address."),
-    ("max_msgs_per_session", "Enter the maximum number of messages per connection."),
-    ("max_rcpts_per_msg", "Enter the maximum number of recipients per message."),
-]
-RCPTS_HOUR_Q = "Enter the maximum number of recipients per hour from a remote host."
-FLAG_QUESTIONS = [  # (key, question, value when the box default applies)
-    ("use_sb", "Would you like to use SenderBase for flow control by default?", True),
-    ("spam_check", "Would you like to enable anti-spam scanning?", True),
-    ("virus_check", "Would you like to enable anti-virus scanning?", True),
-]
-LATE_FLAGS = [
-    ("dkim_signing", "Would you like to enable DKIM/DomainKeys signing?", False),
-    ("spf_verification", "Would you like to enable SPF/SIDF verification?", False),
-    ("envelope_sender_dns", "Would you like to enable envelope sender DNS verification?", False),
-]
-
-
-async def params_dialog(c: Ctx, L, params: dict, defaults_mode: bool = False) -> bool:
-    """Walk §5.4 on params (a policy's dict, or the listener defaults). True if something changed."""
+# ---------------------------------------------------------------- the parameter sequence
+async def params_dialog(c: Ctx, L, params: dict, defaults_mode: bool = False, behavior: str = "ACCEPT") -> bool:
+    """The policy parameter questions in IAF-L12's order, on ``params`` (a policy's own keys, or,
+    with ``defaults_mode``, the listener defaults). True when something changed."""
     t = c.t
     before = dict(params)
     defaults = L["hat_defaults"]
-    suffix = "" if defaults_mode else '  Enter "default" to use the default.'
+    suffix = "" if defaults_mode else DEFAULT_SUFFIX
 
     async def value(key, question):
         while True:
@@ -520,72 +569,129 @@ async def params_dialog(c: Ctx, L, params: dict, defaults_mode: bool = False) ->
             params[key] = v
             return
 
-    await t.line("")
-    for key, q in VALUE_QUESTIONS:
-        await value(key, q)
-    if not defaults_mode:
-        has_banner = "smtp_banner_code" in params
-        if await t.yesno("Would you like to specify a custom SMTP response?", has_banner, blank=False):
-            await value("smtp_banner_code", "Enter the SMTP code to use in the response.  220 is the standard code.")
-            a = await t.ask("Enter your custom SMTP response.", params.get("smtp_banner_text", ""), blank=False)
-            if a:
-                params["smtp_banner_text"] = a
+    async def flag(key, question, box_default):
+        on = params.get(key, "on" if box_default else "off") == "on"
+        ans = await t.yesno(question, on, blank=False)
+        if ans == box_default:
+            params.pop(key, None)
         else:
-            params.pop("smtp_banner_code", None)
-            params.pop("smtp_banner_text", None)
-    q = RCPTS_HOUR_Q + ("  Enter -1 for unlimited." if defaults_mode else
-                        '  Enter -1 for unlimited, "default" to use the default.')
-    while True:
-        cur = params.get("max_rcpts_per_hour", defaults["max_rcpts_per_hour"])
-        a = await t.ask(q, cur, blank=False)
-        if not a:
-            break
-        if a.lower() == "default" and not defaults_mode:
-            params.pop("max_rcpts_per_hour", None)
-            break
-        v, err = hatmod.check_value("max_rcpts_per_hour", a)
-        if err:
-            await t.line(err)
-            continue
-        params["max_rcpts_per_hour"] = v
-        break
-    if not defaults_mode:
-        for key, question, box_default in FLAG_QUESTIONS:
-            on = params.get(key, "on" if box_default else "off") == "on"
-            ans = await t.yesno(question, on, blank=False)
-            if ans == box_default:
-                params.pop(key, None)
-            else:
-                params[key] = "on" if ans else "off"
+            params[key] = "on" if ans else "off"
+        return ans
+
+    async def custom_response(key, gate, code_question):
+        has = f"{key}_code" in params
+        if not await t.yesno(gate, has, blank=False):
+            params.pop(f"{key}_code", None)
+            params.pop(f"{key}_text", None)
+            return
+        await value(f"{key}_code", code_question)
+        lines = []
+        await t.line("Enter your custom SMTP response.  Press Enter on a blank line to finish.")
+        while True:
+            line = await t.read_line()
+            if not line.strip():
+                break
+            lines.append(line.strip())
+        if lines:
+            params[f"{key}_text"] = " ".join(lines)
+
+    await t.line("")
+    await value("max_message_size", "Enter the maximum message size.  Add a trailing k for kilobytes, M for "
+                                    "megabytes, or no letter for bytes.")
+    await value("max_concurrency", "Enter the maximum number of concurrent connections allowed from a single IP "
+                                   "address.")
+    await value("max_msgs_per_session", "Enter the maximum number of messages per connection.")
+    await value("max_rcpts_per_msg", "Enter the maximum number of recipients per message.")
+    if defaults_mode:
+        await _rate_limit(c, L, params, defaults, value, defaults_mode)
+        await _list_param(c, L, params, "tls", "Do you want to allow encrypted TLS connections?",
+                          hatmod.TLS_LABELS, hatmod.TLS_VALUES)
+        await _smtp_auth(c, L, params)
+        return params != before
+    if await flag("override_hostname", "Do you want to override the hostname in the SMTP banner?", False):
+        a = await t.ask("Enter the hostname to use in the SMTP banner.", params.get("override_hostname_value", ""),
+                        blank=False)
+        if a:
+            params["override_hostname_value"] = a
+    await custom_response("smtp_banner", "Would you like to specify a custom SMTP response?",
+                          "Enter the SMTP code to use in the response.  220 is the standard code.")
+    if behavior in REJECTING:
+        await custom_response("smtp_reject", "Would you like to specify a custom SMTP rejection response?",
+                              "Enter the SMTP code to use in the response.  554 is the standard code.")
+    else:
+        await custom_response("smtp_accept", "Would you like to specify a custom SMTP acceptance response?",
+                              "Enter the SMTP code to use in the response.  220 is the standard code.")
+    if await flag("dhap", "Do you want to enable Directory Harvest Attack Prevention per host?", False):
+        await value("dhap_limit", "Enter the maximum number of invalid recipients per hour from a remote host.")
+    await _rate_limit(c, L, params, defaults, value, defaults_mode)
+    await flag("sender_rate_limit", "Do you want to enable rate limiting per envelope sender?", False)
+    await flag("use_sb", "Would you like to use SenderBase for flow control by default?", True)
+    if await flag("host_grouping", "Would you like to group hosts by the similarity of their IP addresses?", False):
+        await value("sig_bits", "Enter the number of bits of IP address to treat as significant, from 0 to 32.")
+    await flag("trusted_relay", "Will this IronPort applicance need to fetch the incoming address (for SenderBase) "
+                                "from a trusted relay's header?", False)
+    await flag("spam_check", "Would you like to enable anti-spam scanning?", True)
+    await flag("virus_check", "Would you like to enable anti-virus scanning?", True)
+    if c.app.profile["filters_questions"]:
+        await flag("sdr", "Would you like to enable Sender Domain Reputation Filtering?", False)
+        await flag("outbreak_filters", "Would you like to enable Virus Outbreak Filters?", True)
+        await flag("phishing", "Would you like to enable Advanced Phishing Protection scanning?", False)
+        await flag("graymail", "Would you like to enable Graymail Detection?", False)
+        await flag("content_filters", "Would you like to enable Content Filters?", True)
+        await flag("message_filters", "Would you like to enable Message Filters?", True)
     await _list_param(c, L, params, "tls", "Do you want to allow encrypted TLS connections?",
-                      hatmod.TLS_LABELS, hatmod.TLS_VALUES, defaults_mode)
-    await _list_param(c, L, params, "smtp_auth", "Would you like to allow SMTP Authentication?",
-                      hatmod.AUTH_LABELS, hatmod.AUTH_VALUES, defaults_mode)
-    if not defaults_mode:
-        for key, question, box_default in LATE_FLAGS:
-            on = params.get(key, "on" if box_default else "off") == "on"
-            ans = await t.yesno(question, on, blank=False)
-            if ans == box_default:
-                params.pop(key, None)
-            else:
-                params[key] = "on" if ans else "off"
+                      hatmod.TLS_LABELS, hatmod.TLS_VALUES)
+    await _smtp_auth(c, L, params)
+    await flag("dkim_signing", "Would you like to enable DKIM/DomainKeys signing?", False)
+    await flag("smime_harvest", "Would you like to enable S/MIME Public Key Harvesting?", False)
+    await flag("smime", "Would you like to enable S/MIME gateway decryption/verification?", False)
+    await flag("dkim_verification", "Would you like to enable DKIM verification?", False)
+    await flag("spf_verification", "Would you like to change SPF/SIDF settings?", False)
+    await flag("dmarc_verification", "Would you like to enable DMARC verification?", False)
+    await flag("sender_verification", "Would you like to enable envelope sender verification?", False)
+    await flag("domain_exception", "Would you like to enable use of the domain exception table?", False)
+    await flag("untagged_bounces", "Would you like to accept untagged bounces?", False)
     return params != before
 
 
-async def _list_param(c: Ctx, L, params, key, title, labels, values, defaults_mode):
+async def _rate_limit(c: Ctx, L, params, defaults, value, defaults_mode):
+    """The gate "Do you want to enable rate limiting per host?" before recipients per hour."""
     t = c.t
-    items = list(labels) + ([] if defaults_mode else ["Use the default"])
-    if key in params and params[key] in values:
-        default = values.index(params[key])
-    else:
-        default = len(values) if not defaults_mode else 0
-    idx = await t.choose(title, items, default=default, blank=False)
-    if t.last_empty:
+    current = params.get("max_rcpts_per_hour", defaults["max_rcpts_per_hour"])
+    limited = current != "-1"
+    if await t.yesno("Do you want to enable rate limiting per host?", limited, blank=False):
+        q = "Enter the maximum number of recipients per hour from a remote host."
+        await value("max_rcpts_per_hour", q)
+        if not defaults_mode:
+            await t.yesno("Would you like to specify a custom SMTP limit exceeded response?", False, blank=False)
+    elif limited:
+        # rate limiting switched off, on the policy itself (or on the listener defaults); the
+        # answer that keeps the bracket's default changes nothing
+        params["max_rcpts_per_hour"] = "-1"
+
+
+async def _smtp_auth(c: Ctx, L, params):
+    """'Do you want to allow SMTP authentication?' (1 No, 2 Preferred, 3 Required), then, when
+    allowed, 'Require TLS to offer SMTP authentication?' (IAF-L12 smtpauth_allow / smtpauth_requiretls)."""
+    t = c.t
+    await _list_param(c, L, params, "smtpauth_allow", "Do you want to allow SMTP authentication?",
+                      hatmod.AUTH_LABELS, hatmod.AUTH_VALUES)
+    current = params.get("smtpauth_allow", L["hat_defaults"]["smtpauth_allow"])
+    if current != "off":
+        have = params.get("smtpauth_requiretls", L["hat_defaults"]["smtpauth_requiretls"]) == "on"
+        ans = await t.yesno("Require TLS to offer SMTP authentication?", have, blank=False)
+        if ans != have:
+            params["smtpauth_requiretls"] = "on" if ans else "off"
+
+
+async def _list_param(c: Ctx, L, params, key, title, labels, values):
+    t = c.t
+    current = params.get(key, L["hat_defaults"][key])
+    default = values.index(current) if current in values else 0
+    idx = await t.choose(title, list(labels), default=default, blank=False)
+    if t.last_empty:     # an empty answer keeps what applies (the policy's value, or the default)
         return
     if key == "tls" and idx != 0 and L["certificate"] == "Demo":
-        if not await t.yesno(DEMO_QUESTION, False, blank=False):
+        if not await t.yesno(c.app.profile["demo_question"], False, blank=False):
             return
-    if idx == len(values):
-        params.pop(key, None)
-    else:
-        params[key] = values[idx]
+    params[key] = values[idx]

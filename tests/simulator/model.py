@@ -23,7 +23,7 @@ from pathlib import Path
 
 import yaml
 
-from tests.simulator import certs, hat as hatmod
+from tests.simulator import certs, hat as hatmod, profiles
 
 SECTION_OF = {"listenerconfig": "listeners", "certconfig": "certificates"}
 STATE_FORMAT = 1
@@ -126,8 +126,17 @@ def load_data(path: Path) -> dict:
     """Read and check the data file; returns the raw dict (with defaults filled in)."""
     text = path.read_text()
     data = yaml.safe_load(text) or {}
-    data.setdefault("page_lines", 40)
     data.setdefault("idle_timeout", 1800)
+    for holder in [data] + list(data.get("appliances") or []):
+        if "profile" in holder:
+            try:
+                profiles.profile(holder["profile"])
+            except ValueError as exc:
+                raise DataError(str(exc)) from None
+        for key in holder:
+            if key.startswith(("terminal_", "showconfig_pending", "hat_type_menu", "policy_edit_menu",
+                               "change_params_after")) and key not in profiles.VARIANTS:
+                raise DataError(f"unknown variant switch {key} (known: {', '.join(profiles.VARIANTS)})")
     data.setdefault("appliances", [])
     data.setdefault("clusters", [])
     names = set()

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from tests.simulator import control as ctl
 from tests.simulator import model
+from tests.simulator import profiles
 from tests.simulator.terminal import Dropped
 
 log = logging.getLogger("simulator")
@@ -19,7 +20,6 @@ log = logging.getLogger("simulator")
 APPLIANCE_DEFAULTS = {
     "model": "C100V",
     "product": "Cisco C100V Secure Email Gateway Virtual",
-    "version": "15.0.0-104",
     "build_date": "2023-10-10",
     "install_date": "2024-01-15 10:00:00",
     "serial": "4229C7A4F6D1A2B3C4D5-1A2B3C4D5E6F",
@@ -33,7 +33,9 @@ class ApplianceRuntime:
     """One simulated appliance: its data-file entry, its store, counters, faults."""
 
     def __init__(self, cfg: dict, world: model.World, data: dict, state_dir: Path, watcher: ctl.ControlWatcher):
-        self.cfg = {**APPLIANCE_DEFAULTS, **cfg}
+        self.profile_name = str(cfg.get("profile") or data.get("profile") or profiles.DEFAULT_PROFILE)
+        self.profile = profiles.profile(self.profile_name)
+        self.cfg = {**APPLIANCE_DEFAULTS, "version": self.profile["version"], **cfg}
         self.hostname = cfg["hostname"]
         self.world = world
         self.store = world.store_for(cfg)
@@ -66,8 +68,21 @@ class ApplianceRuntime:
         self.watcher.check()
         return self.watcher.faults_for(self.hostname).get(key)
 
-    def page_lines(self) -> int:
-        return int(self.fault("page_lines") or self.cfg.get("page_lines") or self.data.get("page_lines", 40))
+    def variant(self, key: str):
+        """A variant switch (profiles.VARIANTS): control file, then appliance, then data file."""
+        value = self.fault(key)
+        if value is not None:
+            return value
+        if key in self.cfg:
+            return self.cfg[key]
+        return self.data.get(key, profiles.VARIANTS[key])
+
+    def page_lines(self, rows: int = 0) -> int:
+        """Lines per page: the data file's page_lines, else the terminal's rows minus the pager line."""
+        explicit = self.fault("page_lines") or self.cfg.get("page_lines") or self.data.get("page_lines")
+        if explicit:
+            return int(explicit)
+        return max(2, (rows or 24) - 1)
 
     def idle_timeout(self) -> float:
         return float(self.fault("idle_timeout") or self.cfg.get("idle_timeout") or self.data.get("idle_timeout", 1800))

@@ -64,6 +64,10 @@ class Session:
                 return v
         return None
 
+    def effective_committed(self, section: str):
+        """What the machine sees of ``section`` without this session's pending changes."""
+        return self.store.effective_committed(self.machine, section)
+
     def working(self, level: str, section: str):
         """The object a command edits: this session's pending copy, or a private copy of committed."""
         if (level, section) in self.pending:

@@ -103,8 +103,16 @@ class ShellSession(asyncssh.SSHServerSession):
         self.server = server
         self.chan = None
         self.task = None
-        self.term = Terminal(self._send, page_lines=app.page_lines, idle_timeout=app.idle_timeout,
-                             delay=app.delay, on_step=app.on_step)
+        self.size = (80, 24)   # the client's PTY (columns, rows) until it says otherwise
+        self.term = Terminal(self._send, page_lines=lambda: app.page_lines(self.rows()),
+                             idle_timeout=app.idle_timeout, delay=app.delay, on_step=app.on_step,
+                             width=self.columns)
+
+    def columns(self) -> int:
+        return int(self.app.variant("terminal_width") or self.size[0] or 0) or 0
+
+    def rows(self) -> int:
+        return int(self.app.variant("terminal_height") or self.size[1] or 0) or 0
 
     def _send(self, text: str) -> None:
         if self.chan is not None and not self.chan.is_closing():
@@ -115,7 +123,13 @@ class ShellSession(asyncssh.SSHServerSession):
         self.chan = chan
 
     def pty_requested(self, term_type, term_size, term_modes):
+        if term_size and term_size[0]:
+            self.size = (term_size[0], term_size[1])
         return True
+
+    def terminal_size_changed(self, width, height, pixwidth, pixheight):
+        # An appliance with a fixed terminal size (variant terminal_width/height) ignores it.
+        self.size = (width, height)
 
     def shell_requested(self):
         return True

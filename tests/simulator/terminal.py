@@ -1,8 +1,13 @@
-"""The dialog framework: line input (CR / LF / CRLF, echo), paged output, prompts and menus.
+"""The dialog framework: line input (CR / LF / CRLF, echo), paged and wrapped output, prompts, menus.
 
 One Terminal per interactive session. Output is buffered and sent when the session waits for
 input (one "reply"), so a configured delay applies once per reply. Every line (or pager key)
 consumed is one *step*: the on_step callback may raise Dropped (fault injection).
+
+Like a real appliance on a terminal of ``width`` columns: a line longer than the width is
+wrapped by writing CRLF after every ``width`` characters (a line of exactly ``width``
+characters is not), the pager counts screen rows, and after the pager key the pager text is
+erased with CR, spaces, CR.
 """
 
 from __future__ import annotations
@@ -33,9 +38,10 @@ class Interrupted(Exception):
 class Terminal:
     def __init__(self, send: Callable[[str], None], *, page_lines: Callable[[], int],
                  idle_timeout: Callable[[], float], delay: Callable[[], float],
-                 on_step: Callable[[], None]):
+                 on_step: Callable[[], None], width: Callable[[], int | None] = lambda: None):
         self._send = send
         self._page_lines = page_lines
+        self._width = width
         self._idle_timeout = idle_timeout
         self._delay = delay
         self._on_step = on_step
@@ -44,8 +50,9 @@ class Terminal:
         self._eof = False
         self._skip_lf = False
         self._out: list[str] = []
-        self._lines = 0          # complete lines written since the last input
+        self._lines = 0          # screen rows completed since the last input
         self._at_start = True    # the cursor is at the start of a line
+        self._col = 0            # the cursor's column
         self.last_empty = False  # the last choose() was answered with an empty line
         self.paging = True
 
@@ -101,7 +108,7 @@ class Terminal:
                         self._out.append("\b \b")
             elif ch == "\x03":
                 self._out.append("^C\r\n")
-                self._lines, self._at_start = 0, True
+                self._lines, self._at_start, self._col = 0, True, 0
                 raise Interrupted()
             elif ch == "\x15":
                 if echo and line:
@@ -111,10 +118,10 @@ class Terminal:
                 if len(line) < MAX_LINE:
                     line.append(ch)
                     if echo:
-                        self._out.append(ch)
+                        self._put(ch)
         if echo:
             self._out.append("\r\n")
-        self._lines, self._at_start = 0, True
+        self._lines, self._at_start, self._col = 0, True, 0
         self._on_step()
         return "".join(line)
 
@@ -123,14 +130,32 @@ class Terminal:
         ch = await self._next_char()
         if ch == "\r":
             self._skip_lf = True
-        # Nothing is echoed: removing the pager string from the stream restores the exact output.
-        self._lines, self._at_start = 0, True
+        # The key is not echoed; the pager text is erased (CR, spaces, CR) as real appliances do.
+        self._out.append("\r" + " " * len(PAGER) + "\r")
+        self._lines, self._at_start, self._col = 0, True, 0
         self._on_step()
 
     # ------------------------------------------------------------ output side
     async def _line_start(self) -> None:
         if self.paging and self._at_start and self._lines >= max(2, self._page_lines()):
             await self._pager()
+
+    def _put(self, text: str) -> None:
+        """Characters of one line at the cursor, wrapped at the terminal width."""
+        width = self._width()
+        if not width:
+            self._out.append(text)
+            self._col += len(text)
+            return
+        while text:
+            if self._col >= width:
+                self._out.append("\r\n")
+                self._lines += 1
+                self._col = 0
+            room = width - self._col
+            self._out.append(text[:room])
+            self._col += len(text[:room])
+            text = text[room:]
 
     async def write(self, text: str) -> None:
         parts = text.replace("\r\n", "\n").split("\n")
@@ -140,9 +165,10 @@ class Terminal:
                 self._out.append("\r\n")
                 self._lines += 1
                 self._at_start = True
+                self._col = 0
             if part:
                 await self._line_start()
-                self._out.append(part)
+                self._put(part)
                 self._at_start = False
 
     def reset_page(self) -> None:

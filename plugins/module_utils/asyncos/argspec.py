@@ -13,11 +13,18 @@ ESA_CONNECTION_ARGUMENT_SPEC = {
     "on_unconfigured_mode": {"type": "str", "default": "switch", "choices": ["switch", "fail"]},
 }
 
-# commit and commit_comment: modules that change the appliance.
-ESA_COMMIT_ARGUMENT_SPEC = {
-    "commit": {"type": "bool", "default": True},
-    "commit_comment": {"type": "str", "default": "Changed by Ansible (mailsec.cres)"},
+COMMIT_COMMENT_DEFAULT = "Changed by Ansible (mailsec.cres)"
+
+# rehearse: modules that change the appliance, and esa_commit.
+ESA_REHEARSE_ARGUMENT_SPEC = {
+    "rehearse": {"type": "bool", "default": False},
 }
+
+# commit, commit_comment, rehearse: modules that change the appliance.
+ESA_COMMIT_ARGUMENT_SPEC = dict({
+    "commit": {"type": "bool", "default": True},
+    "commit_comment": {"type": "str", "default": COMMIT_COMMENT_DEFAULT},
+}, **ESA_REHEARSE_ARGUMENT_SPEC)
 
 ESA_COMMON_ARGUMENT_SPEC = dict(ESA_CONNECTION_ARGUMENT_SPEC, **ESA_COMMIT_ARGUMENT_SPEC)
 

@@ -284,12 +284,36 @@ def prompt_hostname(prompt):
     return match.group(1) if match else None
 
 
-def build_config(output, version_text=None, prompt=None, pending=False):
-    """ApplianceConfig from showconfig output (or bare XML), version output and prompt."""
+def _apply_staged(listeners, certificates, staged):
+    """Lay this session's staged changes (``staged.StagedChanges.to_dict()``) over what
+    showconfig printed (which may or may not include them)."""
+    by_name = dict((lst.name, lst) for lst in listeners)
+    for name, text in (staged.get("hat") or {}).items():
+        if name in by_name:
+            by_name[name].hat = parse_hat(text)
+            by_name[name].hat_text = text
+    for name, profile in (staged.get("listener_certificates") or {}).items():
+        if name in by_name:
+            by_name[name].certificate = profile
+    certs = dict((c.name, c) for c in certificates)
+    for name, material in (staged.get("certificates") or {}).items():
+        if material is None:
+            certs.pop(name, None)
+        else:
+            certs[name] = certificate_from_pem(name, material.get("cert"), material.get("intermediates") or ())
+    return listeners, list(certs.values())
+
+
+def build_config(output, version_text=None, prompt=None, pending=False, staged=None):
+    """ApplianceConfig from showconfig output (or bare XML), version output and prompt, with
+    this session's ``staged`` changes laid over it."""
     root = _parse_xml(extract_xml(output))
     listeners_elem = root.find(d.XML_LISTENERS)
     listeners = [] if listeners_elem is None else [
         parse_listener(e) for e in listeners_elem.findall(d.XML_LISTENER)]
+    certificates = parse_certificates(root)
+    if staged:
+        listeners, certificates = _apply_staged(listeners, certificates, staged)
     cluster_name, groups = parse_cluster_xml(root)
     mode, level, level_name = parse_prompt(prompt)
     if mode == "standalone" and cluster_name:
@@ -309,7 +333,7 @@ def build_config(output, version_text=None, prompt=None, pending=False):
         product=ver.get("product"),
         cluster=ClusterInfo(cluster_name, mode, level, level_name, groups),
         listeners=listeners,
-        certificates=parse_certificates(root),
+        certificates=certificates,
         pending=bool(pending),
         prompt=(prompt or "").strip() or None,
         warnings=warnings,
@@ -345,7 +369,7 @@ def parse_showchanges(text):
     body = (text or "").strip()
     start, end = body.find("{"), body.rfind("}")
     if start < 0 or end < 0:
-        return d.NO_CHANGES not in body and bool(body)
+        return not d.NO_CHANGES.found_in(body) and bool(body)
     try:
         value = ast.literal_eval(body[start:end + 1])
     except (ValueError, SyntaxError):
@@ -353,24 +377,39 @@ def parse_showchanges(text):
     return bool(value)
 
 
+COMMITTED = "committed"
+NOTHING_TO_COMMIT = "nothing"
+
+
 def parse_commit(text):
-    """True when something was committed, False for "no data to commit."."""
-    if d.NO_DATA_TO_COMMIT.lower() in (text or "").lower():
-        return False
-    return True
+    """COMMITTED ("Changes committed"), NOTHING_TO_COMMIT ("There is no data to commit."), or
+    None when the appliance printed neither: the commit's outcome is then unknown."""
+    if d.COMMIT_DONE.found_in(text):
+        return COMMITTED
+    if d.NO_DATA_TO_COMMIT.found_in(text):
+        return NOTHING_TO_COMMIT
+    return None
 
 
 def parse_clearchanges(text):
-    if d.NO_CHANGES.lower() in (text or "").lower():
-        return False
-    return True
+    return not d.NO_CHANGES.found_in(text)
+
+
+def listing_names(text):
+    """The first word of each line of a listing (profile names of the certificate list)."""
+    out = []
+    for line in (text or "").splitlines():
+        words = line.split()
+        if words:
+            out.append(words[0])
+    return out
 
 
 def extract_hat_print(text):
     """The HAT text from the output of HOSTACCESS → PRINT (menu lines removed)."""
     out = []
     for line in (text or "").splitlines():
-        if d.MENU_OPERATION in line or d.HAT_DEFAULTS_TITLE in line:
+        if d.MENU_OPERATION.found_in(line) or d.HAT_DEFAULTS_TITLE in line:
             break
         out.append(line)
     return "\n".join(out).strip("\n") + "\n"

@@ -18,22 +18,24 @@ from ansible_collections.mailsec.cres.plugins.module_utils.asyncos import config
 from ansible_collections.mailsec.cres.plugins.module_utils.asyncos import scripts
 from ansible_collections.mailsec.cres.plugins.module_utils.asyncos import transcript as tr
 from ansible_collections.mailsec.cres.plugins.module_utils.asyncos import dialect
+from ansible_collections.mailsec.cres.plugins.module_utils.errors import MailsecError
 
 ON_UNCONFIGURED_MODES = ("switch", "fail")
-PARAM_KEYS = tuple(dialect.PARAM_QUESTIONS)
+PARAM_KEYS = dialect.PARAM_KEYS
 
 
-class AsyncOSError(Exception):
+class AsyncOSError(MailsecError):
     """A device operation failed. ``dialog`` is the redacted tail of the conversation
     (list of {"send", "recv"}), ``kind`` one of: device (an AsyncOS error string),
     unexpected (a question the script did not expect), menu (an item not offered),
     cluster_mode (setting lives at another cluster level), connection (session lost,
     pending changes discarded by the appliance), refused (the layer refused to answer),
-    input (bad arguments, nothing sent), rpc (the persistent connection failed)."""
+    unknown_prompt (a question the collection does not know; the dialog was abandoned),
+    input (bad arguments, nothing sent), rpc (the persistent connection failed),
+    verify (a listing after the change does not show it)."""
 
     def __init__(self, message, dialog=None, kind=None, result=None):
         super(AsyncOSError, self).__init__(message)
-        self.message = message
         self.dialog = dialog or []
         self.kind = kind
         self.result = result or {}
@@ -50,19 +52,26 @@ class AsyncOSDevice:
         configured at the current cluster level) or "fail". "Start a new, empty
         configuration" is never chosen.
     :param transcript_path: append a redacted transcript of every dialog to this file
+    :param rehearse: run the change dialogs for real (also in check mode), tagged as a rehearsal:
+        the persistent connection then refuses to commit this session's changes
     """
 
-    def __init__(self, module, on_unconfigured_mode="switch", transcript_path=None):
+    def __init__(self, module, on_unconfigured_mode="switch", transcript_path=None, rehearse=False):
         if on_unconfigured_mode not in ON_UNCONFIGURED_MODES:
             raise AsyncOSError("on_unconfigured_mode must be one of %s, got %r"
                                % (", ".join(ON_UNCONFIGURED_MODES), on_unconfigured_mode), kind="input")
         self.module = module
         self.on_unconfigured_mode = on_unconfigured_mode
         self.transcript_path = transcript_path
-        self.check_mode = bool(getattr(module, "check_mode", False))
+        self.rehearse = bool(rehearse)
+        self.check_mode = bool(getattr(module, "check_mode", False)) and not self.rehearse
         self.planned = []
         self.changed = False
         self.results = []
+        # Every dialog run: {"name", "ok", "steps": [...], "unknown_questions": [...]}; and every
+        # yes/no question the dialect did not know, answered with its bracketed default.
+        self.dialogs = []
+        self.unknown_questions = []
         self._config = None
         self._version = None
         self._conn = None
@@ -102,15 +111,26 @@ class AsyncOSDevice:
 
     def _check(self, result):
         self._record(result)
+        self._note_dialog(result)
         if not result.get("ok"):
             raise AsyncOSError(result.get("error") or "dialog failed", dialog=result.get("tail"),
                                kind=result.get("error_kind"), result=result)
         return result
 
+    def _note_dialog(self, result):
+        questions = list(result.get("unknown_questions") or [])
+        self.unknown_questions.extend(questions)
+        if result.get("steps") or not result.get("ok"):
+            self.dialogs.append({"name": result.get("name"), "ok": bool(result.get("ok")),
+                                 "steps": list(result.get("steps") or []), "unknown_questions": questions,
+                                 "error": result.get("error")})
+
     def run_dialog(self, script):
         """Run a script (see ``scripts``) as one RPC; returns the engine result dict.
         Raises AsyncOSError on failure (the session is back at the main prompt, or was
         closed when that was impossible)."""
+        if self.rehearse and script.get("changes", True):
+            script = dict(script, rehearsal=True)
         result = self._rpc("run_dialog", script=script, on_unconfigured_mode=self.on_unconfigured_mode,
                            transcript=self._writer is not None)
         if script.get("changes", True):
@@ -118,10 +138,9 @@ class AsyncOSDevice:
         return self._check(result)
 
     def _change(self, script):
-        if self.check_mode:
-            self.planned.extend(scripts.plan_lines(script))
-            return None
         self.planned.extend(scripts.plan_lines(script))
+        if self.check_mode:
+            return None
         result = self.run_dialog(script)
         self.changed = True
         self.results.append({"name": script["name"], "unknown_questions": result.get("unknown_questions", []),
@@ -148,7 +167,8 @@ class AsyncOSDevice:
         self._check(state)
         try:
             self._config = cfg.build_config(state.get("xml"), version_text=state.get("version_text"),
-                                            prompt=state.get("prompt"), pending=state.get("pending", False))
+                                            prompt=state.get("prompt"), pending=state.get("pending", False),
+                                            staged=state.get("staged"))
         except cfg.ParseError as exc:
             raise AsyncOSError("cannot read the appliance configuration: %s" % exc, kind="device")
         self._version = cfg.parse_version(state.get("version_text") or "")
@@ -182,8 +202,12 @@ class AsyncOSDevice:
                 ("intermediate %d" % (i + 1), p) for i, p in enumerate(intermediates or ())]:
             if not pem or "-----BEGIN " not in pem or "-----END " not in pem:
                 raise AsyncOSError("%s of profile %s is not PEM text" % (label, name), kind="input")
-        return self._change(self._build(scripts.paste_certificate, name, cert_pem, key_pem,
-                                        intermediates, overwrite))
+        result = self._change(self._build(scripts.paste_certificate, name, cert_pem, key_pem,
+                                          intermediates, overwrite))
+        if result is not None and not cfg.listing_names(result["captures"].get("listing_after")).count(name):
+            raise AsyncOSError("the certificate list after PASTE does not show profile %s" % name, kind="verify",
+                               dialog=result.get("tail"), result=result)
+        return result
 
     def delete_certificate(self, name):
         if name == dialect.DEMO_CERTIFICATE:
@@ -257,14 +281,21 @@ class AsyncOSDevice:
     # ---------------------------------------------------------------- pending changes
 
     def commit(self, comment, save_for_rollback=True):
-        """Commit this session's pending changes. Returns False on "no data to commit."."""
+        """Commit this session's pending changes. Returns True when the appliance says
+        "Changes committed", False on "There is no data to commit."; any other outcome raises."""
         script = scripts.commit(comment, save_for_rollback)
-        if self.check_mode:
+        if self.check_mode or self.rehearse:
             self.planned.extend(scripts.plan_lines(script))
             return False
         result = self.run_dialog(script)
         output = result.get("captures", {}).get("output", "")
-        return cfg.parse_commit(output)
+        outcome = cfg.parse_commit(output)
+        if outcome is None:
+            raise AsyncOSError("the outcome of the commit is unknown: the appliance printed neither \"%s\" nor "
+                               "\"%s\" (it said: %s)" % (dialect.COMMIT_DONE.keys[0], dialect.NO_DATA_TO_COMMIT.keys[0],
+                                                      output.strip()[-300:]), dialog=result.get("tail"),
+                               kind="device", result=result)
+        return outcome == cfg.COMMITTED
 
     def clear_changes(self):
         """Abandon this session's pending changes (``clearchanges``). Returns False when

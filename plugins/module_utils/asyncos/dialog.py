@@ -6,9 +6,16 @@
 It runs inside the persistent connection (the cliconf plugin gives it a transport over
 ``network_cli``); unit tests give it a scripted fake transport. Guarantees:
 
-* each step waits for a prompt and is matched by *text*; menu items are chosen by text;
-* PEM is pasted one line per send without waiting, ended by ``.`` (waited on);
-* the pager is answered; documented error strings fail the dialog;
+* each step waits for a prompt; questions are recognised by key phrases (case- and
+  whitespace-insensitive), menu items are chosen by text, never by a fixed number;
+* a step the public record places but whose wording it does not show may be recognised by
+  its place (``by_position``) - the wording the appliance used is then reported as "differed";
+* a yes/no question the script does not know is answered with the default of its ``[X]>``
+  bracket and reported (``unknown_questions``); any other unknown prompt (free text, a list)
+  abandons the dialog: back to the main prompt, failure naming the question and the last
+  known step;
+* PEM is pasted one line per send without waiting, ended by ``.``; the pager is answered;
+  lines the terminal wrapped are joined again; documented error strings fail the dialog;
 * cluster notices: "Switch modes" is chosen (or the dialog fails, as configured);
   "start a new, empty configuration" is never chosen;
 * the session is ALWAYS returned to the main prompt, also on error; when that is not
@@ -24,10 +31,19 @@ from ansible_collections.mailsec.cres.plugins.module_utils.asyncos import dialec
 from ansible_collections.mailsec.cres.plugins.module_utils.asyncos.transcript import REDACTED, redact_text
 
 TAIL_ENTRIES = 12
-MAX_PAGES = 2000
+MAX_PAGES = 5000
 _PROMPTS = d.prompt_regexes()
 _ERRORS = d.error_regexes()
-_MENU_ITEM_RE = re.compile(r"^\s*(\d+)\.\s+(.*?)\s*$")
+_SUB_PROMPT = re.compile(d.SUB_PROMPT_RE)
+_MENU_ITEM_RE = re.compile(d.MENU_ITEM_RE)
+_PAGER_ERASE = re.compile(d.PAGER_ERASE_RE)
+
+# Step statuses reported per dialog (the rehearsal report reads them).
+MATCHED = "matched"      # recognised by its key phrases
+DIFFERED = "differed"    # recognised by its place; the appliance's wording differs from ours
+ABSENT = "absent"        # an optional step the appliance did not ask
+HANDLED = "handled"      # a question that may come at any point (handler)
+DEFAULTED = "defaulted"  # an unknown yes/no question, answered with its bracketed default
 
 
 class TransportError(Exception):
@@ -63,8 +79,38 @@ class Transport:
     def close(self):  # pragma: no cover - interface
         raise NotImplementedError
 
+    def wrap_width(self):
+        """The width at which the appliance wraps lines in this session (None: it does not)."""
+        return None
 
-# ------------------------------------------------------------------------------ helpers
+
+# ------------------------------------------------------------------------------ text helpers
+
+def unwrap(text, width):
+    """Join the lines a terminal of ``width`` columns split: a line of exactly ``width``
+    characters continues on the next line."""
+    if not width or not text:
+        return text
+    out = []
+    pending = ""
+    for line in text.split("\n"):
+        bare = line[:-1] if line.endswith("\r") else line
+        if len(bare) == width:
+            pending += bare
+            continue
+        out.append(pending + line)
+        pending = ""
+    if pending:
+        out.append(pending)
+    return "\n".join(out)
+
+
+def clean(text, width=None):
+    """Received text as the engine reads it: pager erasures removed, wrapped lines joined."""
+    if not text:
+        return text
+    return unwrap(_PAGER_ERASE.sub("", text), width)
+
 
 def classify(block):
     """Kind of the prompt that ends ``block``: main, yesno, sub, paste, pager or None."""
@@ -72,10 +118,20 @@ def classify(block):
     for kind, regex in _PROMPTS:
         match = regex.search(text)
         if match:
-            if kind == "sub" and match.group(1) in d.YESNO_DEFAULTS:
+            if kind == "sub" and _bracket(match.group(1)) in d.YESNO_DEFAULTS:
                 return "yesno"
             return kind
     return None
+
+
+def _bracket(raw):
+    return re.sub(r"[\r\n]", "", raw or "").strip()
+
+
+def prompt_default(block):
+    """The default shown in the ``[X]> `` bracket that ends ``block`` ('' when empty or none)."""
+    match = _SUB_PROMPT.search(block or "")
+    return _bracket(match.group(1)) if match else ""
 
 
 def prompt_line(block):
@@ -89,30 +145,62 @@ def menu_items(block):
     items = []
     for line in (block or "").replace("\r", "\n").split("\n"):
         match = _MENU_ITEM_RE.match(line)
-        if match:
+        if match and match.group(2):
             items.append((match.group(1), match.group(2)))
     return items
 
 
-def find_item(items, text, mode="exact"):
-    """Number of the item matching ``text`` (exact / prefix / word), or None."""
-    found = []
-    for number, item in items:
-        if mode == "exact":
-            ok = item == text
-        elif mode == "prefix":
-            ok = item.startswith(text)
-        elif mode == "word":
-            ok = item == text or item.startswith(text + " ") or item.startswith(text + "\t")
-        else:
-            raise ValueError("unknown match mode %r" % mode)
-        if ok:
-            found.append(number)
+def sub_kind(block):
+    """For a sub-prompt block: "menu" (operation menu), "list" (numbered items) or "text"."""
+    if d.MENU_OPERATION.found_in(block):
+        return "menu"
+    if menu_items(block):
+        return "list"
+    return "text"
+
+
+def _word_re(word):
+    return re.compile(r"(?<![A-Za-z0-9_.$-])%s(?![A-Za-z0-9_.-])" % re.escape(d.normalize(word)))
+
+
+def item_matches(text, matcher):
+    """Does a list item's text match ``matcher``: {"first": NAME} (the item's first word, as
+    listings of listeners, groups, policies and profiles print names), {"word": NAME} (a whole
+    word), {"contains": [phrases]} (any phrase) or {"exact": TEXT}; all case- and
+    whitespace-insensitive."""
+    flat = d.normalize(text)
+    if "first" in matcher:
+        return flat.split(" ", 1)[0] == d.normalize(matcher["first"])
+    if "exact" in matcher:
+        return flat == d.normalize(matcher["exact"])
+    if "word" in matcher:
+        return bool(_word_re(matcher["word"]).search(flat))
+    if "contains" in matcher:
+        return any(p in flat for p in matcher["contains"])
+    raise ValueError("unknown item matcher %r" % (matcher,))
+
+
+def find_item(items, matcher):
+    """Number of the one item matching ``matcher``, or None. Several matches: an exact
+    (normalised) text match wins, else the choice is ambiguous and refused."""
+    found = [(number, text) for number, text in items if item_matches(text, matcher)]
     if not found:
         return None
-    if mode == "exact" and len(found) > 1:
-        raise DialogError("menu item %r is offered more than once" % text, kind="menu")
-    return found[0]
+    if len(found) > 1:
+        name = matcher.get("first") or matcher.get("word") or matcher.get("exact")
+        exact = [n for n, t in found if name is not None and d.normalize(t) == d.normalize(name)]
+        if len(exact) == 1:
+            return exact[0]
+        raise DialogError("more than one item matches %s: %s" % (_describe(matcher), ", ".join(
+            '"%s"' % t for _n, t in found)), kind="menu")
+    return found[0][0]
+
+
+def _describe(matcher):
+    for key in ("first", "word", "exact"):
+        if key in matcher:
+            return '"%s"' % matcher[key]
+    return " or ".join('"%s"' % p for p in matcher.get("contains", []))
 
 
 def find_error(block):
@@ -131,11 +219,22 @@ def question_text(block, lines=3):
     return " / ".join(rows[-lines:])
 
 
-def _expects(step):
-    expect = step.get("expect")
-    if expect is None:
-        return []
-    return list(expect) if isinstance(expect, (list, tuple)) else [expect]
+def _found(phrases, block):
+    if not phrases:
+        return True
+    flat = d.normalize(block)
+    return any(p in flat for p in phrases)
+
+
+def _longest_match(candidates, block):
+    """The candidate (a dict with "expect") whose longest key phrase occurs in ``block``."""
+    flat = d.normalize(block)
+    best, best_len = None, 0
+    for cand in candidates:
+        for phrase in cand.get("expect") or []:
+            if phrase in flat and len(phrase) > best_len:
+                best, best_len = cand, len(phrase)
+    return best
 
 
 # ------------------------------------------------------------------------------ engine
@@ -178,7 +277,8 @@ class DialogEngine:
         else:
             raise DialogError("output did not end after %d pages" % MAX_PAGES, kind="unexpected")
         if pages:
-            out = "\n".join(p.rstrip("\n") for p in pages) + "\n" + out.lstrip("\r\n")
+            out = "\n".join(p.rstrip("\r\n") for p in pages) + "\n" + out.lstrip("\r\n")
+        out = clean(out, self.transport.wrap_width())
         self._log(line, out, secret=secret, note=note)
         if classify(out) == "main":
             self.last_main_prompt = prompt_line(out)
@@ -191,23 +291,33 @@ class DialogEngine:
         note = "%d lines pasted" % len(lines)
         return self.send(d.PASTE_END, note=note if secret else None)
 
-    def choose(self, block, text, mode="exact", secret=False):
-        items = menu_items(block)
-        number = find_item(items, text, mode)
+    def choose(self, block, matcher, secret=False, items=None):
+        items = menu_items(block) if items is None else items
+        number = find_item(items, matcher)
         if number is None:
             raise DialogError(
-                'the appliance did not offer "%s" at "%s" (offered: %s)'
-                % (text, question_text(block, 2), ", ".join('"%s"' % i for _num, i in items) or "nothing"),
-                kind="menu")
-        return self.send(number, secret=secret, note='chose "%s"' % text)
+                'the appliance did not offer %s at "%s" (offered: %s)'
+                % (_describe(matcher), question_text(block, 2),
+                   ", ".join('"%s"' % i for _num, i in items) or "nothing"), kind="menu")
+        return self.send(number, secret=secret, note="chose %s" % _describe(matcher))
 
-    def _act(self, spec, block):
+    def _act(self, spec, block, result):
         if "paste" in spec:
             return self.paste(spec["paste"], secret=bool(spec.get("secret")))
         if "choose" in spec:
-            return self.choose(block, spec["choose"], spec.get("match_mode") or "exact",
-                               secret=spec.get("secret") is True)
+            items = menu_items(block)
+            if not items and spec.get("from"):
+                items = menu_items(result["captures"].get(spec["from"], ""))
+            return self.choose(block, spec["choose"], secret=spec.get("secret") is True, items=items)
+        if spec.get("keep"):
+            return self.send(self._keep_answer(block), note="kept")
         return self.send(spec.get("answer", ""), secret=bool(spec.get("secret")))
+
+    @staticmethod
+    def _keep_answer(block):
+        """The answer that keeps what the appliance shows: the bracketed default of a yes/no
+        question, an empty line elsewhere (which accepts the bracket)."""
+        return prompt_default(block) if classify(block) == "yesno" else ""
 
     # -------------------------------------------------------------- back out
 
@@ -223,8 +333,8 @@ class DialogEngine:
                 return block
             if kind is None:
                 break
-            if d.CLUSTER_WHAT_TO_DO_Q in block or d.CLUSTER_NOTICE in block:
-                number = find_item(menu_items(block), d.CLUSTER_SWITCH_ITEM, "prefix")
+            if d.CLUSTER_WHAT_TO_DO_Q.found_in(block) or d.CLUSTER_NOTICE.found_in(block):
+                number = find_item(menu_items(block), {"contains": d.CLUSTER_SWITCH_ITEM.spec()})
                 if number is None:
                     break
                 block = self.send(number, note="back out: switch modes")
@@ -244,9 +354,9 @@ class DialogEngine:
     def _cluster(self, block, result):
         """Handle cluster-level notices in ``block``. Returns the next block, or None when
         the block holds no notice."""
-        if d.CLUSTER_WHAT_TO_DO_Q in block and d.CLUSTER_NOTICE in block:
+        if d.CLUSTER_WHAT_TO_DO_Q.found_in(block) and d.CLUSTER_NOTICE.found_in(block):
             items = menu_items(block)
-            number = find_item(items, d.CLUSTER_SWITCH_ITEM, "prefix")
+            number = find_item(items, {"contains": d.CLUSTER_SWITCH_ITEM.spec()})
             current = re.search(d.CLUSTER_MODE_RE, block)
             current = current.group(1) if current else None
             target = None
@@ -269,7 +379,9 @@ class DialogEngine:
                 'this setting is configured at cluster level "%s", not at the current level "%s"; '
                 "on_unconfigured_mode=fail, so nothing was changed (use on_unconfigured_mode=switch, or "
                 "switch the session to that level first)" % (target, current), kind="cluster_mode")
-        if d.CLUSTER_NEW_EMPTY_YESNO in block:
+        if classify(block) != "yesno":
+            return None
+        if d.CLUSTER_NEW_CONFIG_Q.found_in(block):
             current = re.search(d.CLUSTER_MODE_RE, block)
             current = current.group(1) if current else None
             block = self.send(d.NO, note="cluster notice: never start an empty configuration")
@@ -282,9 +394,14 @@ class DialogEngine:
                 "start a new, empty configuration there and the answer was no%s"
                 % (current, "" if self.on_unconfigured_mode == "fail" else
                    " (switching to the cluster level did not help)"), kind="cluster_mode")
-        if d.CLUSTER_RESTRICTED_SWITCH_Q in block and classify(block) == "yesno":
+        if d.CLUSTER_OTHER_MACHINE_Q.found_in(block):
+            block = self.send(d.NO, note="cluster notice: not choosing another machine")
+            self.to_main(block)
+            raise DialogError("the appliance asks to run this command on a different machine of the cluster "
+                              "(this machine is disconnected?): %s" % question_text(block, 2), kind="cluster_mode")
+        if d.CLUSTER_RESTRICTED.found_in(block) and d.CLUSTER_SWITCH_Q.found_in(block):
             if self.on_unconfigured_mode == "switch":
-                match = re.search(r'switch to "([^"]+)"', block)
+                match = re.search(d.CLUSTER_SWITCH_TARGET_RE, block)
                 result["switched_level"] = match.group(1) if match else "required mode"
                 return self.send(d.YES, note="cluster notice: switch to the required mode")
             block = self.send(d.NO)
@@ -307,39 +424,115 @@ class DialogEngine:
     # -------------------------------------------------------------- script execution
 
     @staticmethod
-    def _step_matches(step, block, kind):
+    def _kind_ok(step, block, kind):
         wanted = step.get("prompt", "any")
-        if wanted == "main":
-            if kind != "main":
-                return False
-        elif kind == "main":
+        if kind == "main" or wanted == "main":
+            return kind == wanted
+        if wanted == "any":
+            return kind is not None
+        if wanted in ("paste", "yesno"):
+            return kind == wanted
+        if kind != "sub":
             return False
-        elif wanted == "paste" and kind != "paste":
+        if wanted == "sub":
+            return True
+        sub = sub_kind(block)
+        if wanted == "list":
+            return sub == "list" or bool(step.get("from"))
+        if wanted == "text":
+            return sub != "menu"
+        return sub == wanted
+
+    def _phrase_match(self, step, block, kind):
+        if not self._kind_ok(step, block, kind):
             return False
-        expects = _expects(step)
-        if expects and not any(e in block for e in expects):
-            return False
-        if step.get("expect_re") and not re.search(step["expect_re"], block, re.MULTILINE):
-            return False
-        return True
+        if step.get("expect_items"):
+            items = menu_items(block)
+            return all(any(item_matches(text, m) for _n, text in items) for m in step["expect_items"])
+        return _found(step.get("expect"), block)
 
     @staticmethod
-    def _handler_for(handlers, block):
+    def _handler_for(handlers, block, kind):
         for handler in handlers or []:
-            if handler.get("match") and handler["match"] in block:
+            if handler.get("prompt") and handler["prompt"] != kind:
+                continue
+            if _found(handler.get("expect"), block):
                 return handler
         return None
+
+    @staticmethod
+    def _known_phrases(script):
+        out = []
+        for item in list(script.get("steps") or []) + list(script.get("handlers") or []):
+            out.append((item.get("id"), item.get("expect") or []))
+        return out
+
+    def _known_elsewhere(self, script, step, block):
+        """Does ``block`` carry the key phrase of another step or handler of the script?"""
+        flat = d.normalize(block)
+        for sid, phrases in self._known_phrases(script):
+            if sid == step.get("id"):
+                continue
+            if any(p in flat for p in phrases):
+                return True
+        return False
+
+    def _note(self, result, step_id, status, block):
+        entry = {"step": step_id, "status": status}
+        if status != ABSENT:
+            entry["shown"] = redact_text(question_text(block, 2))
+        result["steps"].append(entry)
+        if status in (MATCHED, DIFFERED, HANDLED):
+            result["_last_step"] = step_id
+
+    def _unknown_yesno(self, block, result, where):
+        default = prompt_default(block)
+        text = redact_text(question_text(block, 2))
+        result["unknown_questions"].append({"question": text, "answer": default, "dialog": result["name"],
+                                            "after_step": result.get("_last_step")})
+        self._note(result, where, DEFAULTED, block)
+        return self.send(default, note="unknown question: answered its default [%s]" % default)
+
+    def _abandon(self, block, result, reason=None):
+        kind = classify(block)
+        shown = question_text(block, 2)
+        if kind == "main" or kind is None:
+            raise DialogError("the command ended before the dialog was complete (after step %s); appliance said: %s"
+                              % (result.get("_last_step") or "none", shown), kind="unexpected")
+        raise DialogError(
+            '%s: "%s" (last known step: %s). The dialog was abandoned and nothing was answered; the device layer '
+            "may not match this appliance - run with rehearse: true and transcript_path, and report it"
+            % (reason or "the appliance asked a question this collection does not know", shown,
+               result.get("_last_step") or "none"), kind="unknown_prompt")
+
+    def _walk(self, step, block, kind, result, handlers):
+        """One block of a parameter walk. Returns (next block, walk finished)."""
+        walk = step["walk"]
+        if kind == "sub" and _found(walk["until"], block) and sub_kind(block) == "menu":
+            return block, True
+        if kind in ("main", None):
+            self._abandon(block, result)
+        handler = self._handler_for(handlers, block, kind)
+        if handler is not None:
+            self._note(result, handler.get("id"), HANDLED, block)
+            return self._handle(handler, block, result), False
+        question = _longest_match(walk["questions"], block)
+        if question is not None:
+            if question.get("abandon"):
+                self._abandon(block, result, "%s; the appliance asked" % question["abandon"])
+            self._note(result, question["id"], MATCHED, block)
+            return self._act(question, block, result), False
+        if kind == "yesno":
+            return self._unknown_yesno(block, result, step.get("id")), False
+        self._abandon(block, result)
+        return block, True  # pragma: no cover - _abandon raises
 
     def _execute(self, script, result):
         steps = script.get("steps") or []
         handlers = script.get("handlers") or []
         block = self.send(script["command"])
         index = 0
-        guard = 0
-        while True:
-            guard += 1
-            if guard > 5000:
-                raise DialogError("dialog did not finish", kind="unexpected")
+        for _guard in range(5000):
             error = find_error(block)
             if error:
                 raise DialogError(error, kind="device")
@@ -351,58 +544,53 @@ class DialogEngine:
             if index >= len(steps):
                 return block
             step = steps[index]
-
-            if "questions" in step:
-                until = step.get("until")
-                if until and until in block and kind != "main":
+            if "walk" in step:
+                block, finished = self._walk(step, block, kind, result, handlers)
+                if finished:
                     index += 1
-                    continue
-                question = None
-                for item in step["questions"]:
-                    if item["match"] in block:
-                        question = item
-                        break
-                if question is not None and kind != "main":
-                    block = self._act(question, block)
-                    continue
-                handler = self._handler_for(handlers, block)
+                continue
+            # the current step and the optional steps after it, up to the first required one
+            window = [index]
+            while steps[window[-1]].get("optional") and window[-1] + 1 < len(steps) \
+                    and "walk" not in steps[window[-1] + 1]:
+                window.append(window[-1] + 1)
+            hit = next((i for i in window if self._phrase_match(steps[i], block, kind)), None)
+            if hit is None:
+                handler = self._handler_for(handlers, block, kind)
                 if handler is not None and kind != "main":
-                    block = self._handle(handler, block)
+                    self._note(result, handler.get("id"), HANDLED, block)
+                    block = self._handle(handler, block, result)
                     continue
-                if kind == "main" or kind is None:
-                    raise DialogError("the command ended while answering questions (expected %r); appliance "
-                                      "said: %s" % (until, question_text(block)), kind="unexpected")
-                asked = question_text(block, 2)
-                if step.get("unknown") == "fail":
-                    raise DialogError("unexpected question: %s" % asked, kind="unexpected")
-                result["unknown_questions"].append(asked)
-                block = self.send("" if kind != "paste" else d.PASTE_END, note="unknown question: kept")
-                continue
+                hit = next((i for i in window if steps[i].get("by_position")
+                            and self._kind_ok(steps[i], block, kind)
+                            and not self._known_elsewhere(script, steps[i], block)), None)
+                if hit is not None:
+                    status = DIFFERED
+                elif kind == "yesno":
+                    block = self._unknown_yesno(block, result, steps[index].get("id"))
+                    continue
+                elif all(steps[i].get("optional") for i in window):
+                    for i in window:
+                        self._note(result, steps[i].get("id"), ABSENT, block)
+                    index = window[-1] + 1
+                    continue
+                else:
+                    self._abandon(block, result)
+            else:
+                status = MATCHED
+            for i in range(index, hit):
+                self._note(result, steps[i].get("id"), ABSENT, block)
+            step = steps[hit]
+            index = hit + 1
+            self._note(result, step.get("id"), status, block)
+            if step.get("capture"):
+                result["captures"][step["capture"]] = block
+            if any(k in step for k in ("answer", "choose", "paste", "keep")):
+                block = self._act(step, block, result)
+        raise DialogError("dialog did not finish", kind="unexpected")
 
-            if self._step_matches(step, block, kind):
-                if step.get("capture"):
-                    result["captures"][step["capture"]] = block
-                index += 1
-                if any(k in step for k in ("answer", "choose", "paste")):
-                    block = self._act(step, block)
-                continue
-            if step.get("optional"):
-                index += 1
-                continue
-            handler = self._handler_for(handlers, block)
-            if handler is not None and kind != "main":
-                block = self._handle(handler, block)
-                continue
-            expected = " or ".join('"%s"' % e for e in _expects(step)) or ("the main prompt" if step.get(
-                "prompt") == "main" else "a question")
-            if kind == "main":
-                raise DialogError("the command ended before the dialog was complete (expected %s); appliance "
-                                  "said: %s" % (expected, question_text(block)), kind="unexpected")
-            raise DialogError("unexpected question (expected %s): %s" % (expected, question_text(block)),
-                              kind="unexpected")
-
-    def _handle(self, handler, block):
-        block = self._act(handler, block)
+    def _handle(self, handler, block, result):
+        block = self._act(handler, block, result)
         if handler.get("error"):
             self.to_main(block)
             raise DialogError(handler["error"], kind="refused")
@@ -413,8 +601,8 @@ class DialogEngine:
         error, error_kind). The session ends at the main prompt, or closed."""
         self.entries = []
         result = {"name": script.get("name", script.get("command")), "ok": True, "error": None,
-                  "error_kind": None, "captures": {}, "unknown_questions": [], "switched_level": None,
-                  "prompt": None, "changes": bool(script.get("changes", True))}
+                  "error_kind": None, "captures": {}, "unknown_questions": [], "steps": [],
+                  "switched_level": None, "prompt": None, "changes": bool(script.get("changes", True))}
         try:
             self.to_main()
             while True:
@@ -427,6 +615,7 @@ class DialogEngine:
                     result["switched_level"] = "%s (retry)" % d.CMD_CLUSTERMODE_CLUSTER
                     self.to_main(self.send(d.CMD_CLUSTERMODE_CLUSTER, note="retry at cluster level"))
                     result["captures"] = {}
+                    result["steps"] = []
         except TransportError as exc:
             result.update(ok=False, error=str(exc), error_kind="connection")
         except DialogError as exc:
@@ -438,6 +627,7 @@ class DialogEngine:
             except DialogError as exc2:  # pragma: no cover - defensive
                 result["error"] = "%s; %s" % (exc.message, exc2.message)
         result.pop("_retried", None)
+        result["last_step"] = result.pop("_last_step", None)
         result["prompt"] = self.last_main_prompt
         result["tail"] = self.entries[-TAIL_ENTRIES:]
         result["transcript"] = list(self.entries) if self.record else []

@@ -13,27 +13,10 @@ import copy
 
 from ansible_collections.mailsec.cres.plugins.module_utils.asyncos import dialect
 
-try:
-    from cryptography import x509
-    from cryptography.hazmat.primitives import hashes
-    from cryptography.x509.oid import ExtensionOID, NameOID  # noqa: F401  pylint: disable=unused-import
-
-    HAS_CRYPTOGRAPHY = True
-    CRYPTOGRAPHY_IMPORT_ERROR = None
-except ImportError as exc:  # pragma: no cover - exercised only without cryptography
-    HAS_CRYPTOGRAPHY = False
-    CRYPTOGRAPHY_IMPORT_ERROR = exc
+from ansible_collections.mailsec.cres.plugins.module_utils import certificates as certlib
 
 # Keys of policy parameters the collection manages, in question order.
-PARAM_KEYS = (
-    "max_message_size",
-    "max_concurrency",
-    "max_msgs_per_session",
-    "max_rcpts_per_msg",
-    "max_rcpts_per_hour",
-    "tls",
-    "smtp_auth",
-)
+PARAM_KEYS = dialect.PARAM_KEYS
 BEHAVIOURS = tuple(dialect.HAT_BEHAVIOURS)
 
 
@@ -148,6 +131,8 @@ class Listener:
 
     @property
     def uses_demo_certificate(self):
+        """The listener presents no profile or the built-in one (see also
+        ``ApplianceConfig.presents_demo_certificate``, which also reads the profile)."""
         return self.certificate in (None, "", dialect.DEMO_CERTIFICATE)
 
     def effective_policy(self, name):
@@ -175,7 +160,7 @@ class Certificate:
 
     def __init__(self, name, subject=None, issuer=None, not_before=None, not_after=None,
                  fingerprint_sha256=None, san=None, intermediates=None, self_signed=None,
-                 serial_number=None, parse_error=None):
+                 serial_number=None, parse_error=None, demo_certificate=False):
         self.name = name
         self.subject = subject
         self.issuer = issuer
@@ -187,10 +172,12 @@ class Certificate:
         self.self_signed = self_signed
         self.serial_number = serial_number
         self.parse_error = parse_error
+        self.demo_certificate = bool(demo_certificate)
 
     @property
     def is_demo(self):
-        return self.name == dialect.DEMO_CERTIFICATE
+        """The built-in profile, or a certificate that is an appliance demo certificate."""
+        return self.name == dialect.DEMO_CERTIFICATE or self.demo_certificate
 
     @property
     def fingerprint(self):
@@ -266,6 +253,14 @@ class ApplianceConfig:
     def listeners_using_certificate(self, name):
         return [lst.name for lst in self.listeners.values() if lst.certificate == name]
 
+    def presents_demo_certificate(self, listener):
+        """Does the listener present the appliance's demo certificate (no profile, the built-in
+        profile, or a profile holding a demo certificate)?"""
+        if listener.uses_demo_certificate:
+            return True
+        profile = self.certificate(listener.certificate)
+        return profile is not None and profile.is_demo
+
     def to_dict(self, gather=None):
         """JSON-ready dict. ``gather``: subset of version, cluster, listeners, certificates."""
         gather = set(gather or ("version", "cluster", "listeners", "certificates"))
@@ -334,62 +329,34 @@ def render_hat(hat):
 # Certificates (public material only)
 # ------------------------------------------------------------------------------------------
 
-def certificate_fingerprint(pem):
-    """SHA-256 fingerprint ``AA:BB:...`` of the first certificate in a PEM text."""
-    cert = x509.load_pem_x509_certificate(_first_pem(pem).encode("ascii"))
-    return cert.fingerprint(hashes.SHA256()).hex(":").upper()
-
-
-def _first_pem(text):
-    text = text or ""
-    start = text.find("-----BEGIN CERTIFICATE-----")
-    end = text.find("-----END CERTIFICATE-----", start)
-    if start < 0 or end < 0:
-        raise ValueError("no PEM certificate found")
-    return text[start:end + len("-----END CERTIFICATE-----")] + "\n"
-
-
-def _iso(dt):
-    return dt.strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
 def certificate_from_pem(name, pem, intermediates=()):
-    """Build a Certificate from PEM (cryptography optional: without it only the name)."""
+    """A Certificate from PEM (public material; without cryptography only the name)."""
     if not pem:
         return Certificate(name, parse_error="no certificate in the configuration")
-    if not HAS_CRYPTOGRAPHY:
-        return Certificate(name, parse_error="the cryptography library is not installed")
+    problem = certlib.cryptography_problem()
+    if problem:
+        return Certificate(name, parse_error=problem)
     try:
-        cert = x509.load_pem_x509_certificate(_first_pem(pem).encode("ascii"))
-    except Exception as exc:  # pylint: disable=broad-except
+        cert = certlib.load_certificate(pem, "certificate profile %s" % name)
+    except certlib.CertificateError as exc:
         return Certificate(name, parse_error="cannot parse certificate: %s" % exc)
-    try:
-        ext = cert.extensions.get_extension_for_class(x509.SubjectAlternativeName)
-        san = [str(v) for v in ext.value.get_values_for_type(x509.DNSName)]
-        san += [str(v) for v in ext.value.get_values_for_type(x509.IPAddress)]
-    except x509.ExtensionNotFound:
-        san = []
-    try:
-        not_before = cert.not_valid_before_utc
-        not_after = cert.not_valid_after_utc
-    except AttributeError:  # cryptography < 42
-        not_before = cert.not_valid_before
-        not_after = cert.not_valid_after
+    facts = certlib.certificate_facts(cert)
     inter_fps = []
     for item in intermediates or ():
         try:
-            inter_fps.append(certificate_fingerprint(item))
-        except Exception:  # pylint: disable=broad-except
+            inter_fps.append(certlib.fingerprint_sha256(certlib.load_certificate(item)))
+        except certlib.CertificateError:
             inter_fps.append(None)
     return Certificate(
         name,
-        subject=cert.subject.rfc4514_string(),
-        issuer=cert.issuer.rfc4514_string(),
-        not_before=_iso(not_before),
-        not_after=_iso(not_after),
-        fingerprint_sha256=cert.fingerprint(hashes.SHA256()).hex(":").upper(),
-        san=san,
+        subject=facts["subject"],
+        issuer=facts["issuer"],
+        not_before=facts["not_before"],
+        not_after=facts["not_after"],
+        fingerprint_sha256=facts["fingerprint_sha256"],
+        san=facts["san"] + facts["san_ip"],
         intermediates=inter_fps,
-        self_signed=cert.subject == cert.issuer,
-        serial_number="%X" % cert.serial_number,
+        self_signed=facts["self_signed"],
+        serial_number=facts["serial_number"].upper(),
+        demo_certificate=facts["demo_certificate"],
     )
