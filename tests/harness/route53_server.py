@@ -27,6 +27,8 @@ class InvalidChangeBatch(Route53ClientError):
 
     def __init__(self, message: str):
         super().__init__("InvalidChangeBatch", message)
+
+
 _original = models.Route53Backend.change_resource_record_sets
 
 

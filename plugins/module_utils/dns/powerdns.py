@@ -60,12 +60,13 @@ class PowerDNSProvider(DnsProvider):
         self.session.verify = validate_certs
 
     @classmethod
-    def from_params(cls, p):
+    def from_params(cls, params):
+        p = params
         return cls(p['api_url'], p['api_key'], p['server_id'], p['validate_certs'], timeout=p['timeout'],
                    propagation_port=p.get('authoritative_port') or 53)
 
     @staticmethod
-    def libraries(p):
+    def libraries(params):
         return [('requests', HAS_REQUESTS, REQUESTS_IMPORT_ERROR)]
 
     @property

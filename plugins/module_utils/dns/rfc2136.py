@@ -133,15 +133,16 @@ class RFC2136Provider(DnsProvider):
                 raise self.error(str(exc))
 
     @classmethod
-    def from_params(cls, p):
+    def from_params(cls, params):
+        p = params
         return cls(p['server'], p['port'], p['tsig_key_name'], p['tsig_key_secret'], p['tsig_algorithm'],
                    timeout=p['timeout'], kerberos_principal=p['kerberos_principal'],
                    kerberos_keytab=p['kerberos_keytab'], kerberos_server_name=p['kerberos_server_name'])
 
     @staticmethod
-    def libraries(p):
+    def libraries(params):
         libs = [('dnspython', HAS_DNSPYTHON, DNSPYTHON_IMPORT_ERROR)]
-        if p.get('tsig_algorithm') == GSS_TSIG:
+        if params.get('tsig_algorithm') == GSS_TSIG:
             libs.append(('gssapi', gss_tsig.HAS_GSSAPI, gss_tsig.GSSAPI_IMPORT_ERROR))
         return libs
 
@@ -313,4 +314,3 @@ def _is_address(text):
         return True
     except ValueError:
         return False
-

@@ -106,13 +106,14 @@ class Route53Provider(DnsProvider):
             raise self.error('cannot set up the Route 53 client: %s' % exc)
 
     @classmethod
-    def from_params(cls, p):
+    def from_params(cls, params):
+        p = params
         return cls(p['aws_access_key_id'], p['aws_secret_access_key'], p['aws_session_token'], p['aws_profile'],
                    p['aws_region'], p['endpoint_url'], p['private_zone'], p['hosted_zone_id'], timeout=p['timeout'],
                    validate_certs=p['validate_certs'])
 
     @staticmethod
-    def libraries(p):
+    def libraries(params):
         return [('boto3', HAS_BOTO3, BOTO3_IMPORT_ERROR)]
 
     # -------------------------------------------------------------------- transport

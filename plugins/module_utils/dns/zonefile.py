@@ -163,6 +163,10 @@ def _is_class(text):
         return False
 
 
+def _is_ttl_or_class(text):
+    return _is_ttl(text) or _is_class(text)
+
+
 def scan(text, origin):
     """Entries of the records of this file (not of $INCLUDE files), with owner, type, origin."""
     lines = text.splitlines(True)
@@ -187,8 +191,7 @@ def scan(text, origin):
             index = 1
         if owner is None:
             raise ZoneScanError('line %d: a record without owner name before any named record' % (entry.first + 1))
-        while index < len(entry.tokens) - 1 and (_is_ttl(entry.tokens[index].text)
-                                                  or _is_class(entry.tokens[index].text)):
+        while index < len(entry.tokens) - 1 and _is_ttl_or_class(entry.tokens[index].text):
             index += 1
         try:
             rdtype = dns.rdatatype.from_text(entry.tokens[index].text)
@@ -217,11 +220,12 @@ class ZoneFileProvider(DnsProvider):
         self.zone_name = normalize_domain(zone) if zone else None
 
     @classmethod
-    def from_params(cls, p):
+    def from_params(cls, params):
+        p = params
         return cls(p['path'], p['zone'])
 
     @staticmethod
-    def libraries(p):
+    def libraries(params):
         return [('dnspython', HAS_DNSPYTHON, DNSPYTHON_IMPORT_ERROR)]
 
     # -------------------------------------------------------------------- reading
