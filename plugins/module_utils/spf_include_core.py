@@ -162,6 +162,12 @@ def _check_evaluation(p, domain, resolver, before, evaluation, result):
             result['warnings'].append('the SPF record of %s stays broken (%s); written because allow_permerror=true'
                                       % (domain, evaluation.describe()))
             return
+        if evaluation.lookups > p['lookup_limit']:
+            raise SpfIncludeFailure(
+                '%s %s would need %d DNS lookups, over lookup_limit %d, so nothing was written: every receiver would '
+                'evaluate the record as %s. Cost per term: %s. Remove or flatten terms (e.g. replace includes by '
+                'ip4/ip6) first' % (change[0].upper() + change[1:], domain, evaluation.lookups, p['lookup_limit'],
+                                    evaluation.describe(), costs), result)
         raise SpfIncludeFailure(
             '%s the SPF record of %s would break it: every receiver would evaluate it as %s, so nothing was '
             'written.%s' % (change[0].upper() + change[1:], domain, evaluation.describe(),
