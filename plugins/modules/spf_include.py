@@ -145,6 +145,9 @@ notes:
     addresses of the zone's nameservers for the propagation check.
   - Secrets (O(tsig_key_secret), O(api_key), O(aws_secret_access_key), O(aws_session_token)) are never returned
     or logged.
+  - For DNS providers this module does not speak (Cloudflare, Azure DNS, Infoblox WAPI, ...) use the filters
+    P(mailsec.cres.spf_add_include#filter) and P(mailsec.cres.spf_remove_include#filter) with that provider's own
+    module.
   - The Route 53 tests run against moto's server mode, which accepts a stale DELETE of values since replaced
     (it checks its change history, not the current RRset); the batch this module sends (an exact DELETE of what
     it read, then CREATE) and its retry on InvalidChangeBatch are tested directly. Real Route 53 rejects such a
