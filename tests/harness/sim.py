@@ -28,9 +28,34 @@ def short(hostname: str) -> str:
     return hostname.split(".", 1)[0]
 
 
-def prepare_data(src: Path, dst: Path) -> dict:
-    """Copy a data file, giving every SSH and SMTP endpoint a free port."""
+def variant_settings(env=None) -> dict:
+    """Top-level data-file keys chosen by the environment, so one suite runs on several releases
+    and behaviours: MAILSEC_SIM_PROFILE (12.1 | 14.0 | 16.0), MAILSEC_SIM_SHOWCONFIG_PENDING
+    (true | false: does showconfig show uncommitted changes), MAILSEC_SIM_TERMINAL (COLSxROWS: a
+    fixed terminal that ignores the client's window size, e.g. 80x24), MAILSEC_SIM_VARIANTS (JSON
+    object of other variant switches, tests/simulator/profiles.py)."""
+    env = os.environ if env is None else env
+    out: dict = {}
+    if env.get("MAILSEC_SIM_PROFILE"):
+        out["profile"] = env["MAILSEC_SIM_PROFILE"]
+    if env.get("MAILSEC_SIM_SHOWCONFIG_PENDING"):
+        out["showconfig_pending"] = env["MAILSEC_SIM_SHOWCONFIG_PENDING"].lower() in ("1", "true", "yes")
+    if env.get("MAILSEC_SIM_TERMINAL"):
+        cols, _x, rows = env["MAILSEC_SIM_TERMINAL"].lower().partition("x")
+        out["terminal_width"], out["terminal_height"] = int(cols), int(rows)
+    if env.get("MAILSEC_SIM_VARIANTS"):
+        out.update(json.loads(env["MAILSEC_SIM_VARIANTS"]))
+    return out
+
+
+def prepare_data(src: Path, dst: Path, settings: dict | None = None) -> dict:
+    """Copy a data file, giving every SSH and SMTP endpoint a free port, with the variant
+    ``settings`` (default: from the environment, see variant_settings)."""
     data = yaml.safe_load(src.read_text())
+    settings = variant_settings() if settings is None else settings
+    data.update(settings)
+    if "terminal_height" in settings:
+        data.pop("page_lines", None)   # the fixed terminal's rows decide the pages
     for a in data.get("appliances", []):
         a["ssh_port"] = free_port(a.get("ssh_address", "127.0.0.1"))
         for spec in (a.get("smtp") or {}).values():
@@ -39,12 +64,12 @@ def prepare_data(src: Path, dst: Path) -> dict:
     return data
 
 
-def start(run_dir: Path, data_file: Path | None = None, timeout: float = 60.0) -> dict:
+def start(run_dir: Path, data_file: Path | None = None, timeout: float = 60.0, settings: dict | None = None) -> dict:
     run_dir = Path(run_dir)
     run_dir.mkdir(parents=True, exist_ok=True)
     state_dir = run_dir / "state"
     data_path = run_dir / "data.yml"
-    data = prepare_data(Path(data_file or DEFAULT_DATA), data_path)
+    data = prepare_data(Path(data_file or DEFAULT_DATA), data_path, settings)
     env = dict(os.environ, PYTHONUNBUFFERED="1")
     proc = start_process([sys.executable, "-m", "tests.simulator", "serve", "--data", str(data_path),
                           "--state-dir", str(state_dir), "--reset"],
@@ -67,7 +92,8 @@ def start(run_dir: Path, data_file: Path | None = None, timeout: float = 60.0) -
         time.sleep(0.1)
 
     out: dict = {"state_dir": str(state_dir), "data_file": str(data_path), "log": str(run_dir / "sim.log"),
-                 "pid": proc.pid, "appliances": {}}
+                 "pid": proc.pid, "appliances": {}, "profile": data.get("profile", "16.0"),
+                 "showconfig_pending": data.get("showconfig_pending", True)}
     for a in data["appliances"]:
         host = a["hostname"]
         addr = a.get("ssh_address", "127.0.0.1")

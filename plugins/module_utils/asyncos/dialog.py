@@ -265,7 +265,7 @@ class DialogEngine:
     def send(self, line, secret=False, note=None):
         """Type ``line``; answer the pager; return the whole block up to the next prompt."""
         pages = []
-        out = self.transport.send(line)
+        out = _PAGER_ERASE.sub("", self.transport.send(line))
         for _page in range(MAX_PAGES):
             if classify(out) != "pager":
                 break
@@ -273,12 +273,12 @@ class DialogEngine:
             if page.endswith(d.PAGER_TEXT):
                 page = page[: -len(d.PAGER_TEXT)]
             pages.append(page.rstrip(" \t"))
-            out = self.transport.send("")
+            out = _PAGER_ERASE.sub("", self.transport.send(""))
         else:
             raise DialogError("output did not end after %d pages" % MAX_PAGES, kind="unexpected")
         if pages:
             out = "\n".join(p.rstrip("\r\n") for p in pages) + "\n" + out.lstrip("\r\n")
-        out = clean(out, self.transport.wrap_width())
+        out = unwrap(out, self.transport.wrap_width())
         self._log(line, out, secret=secret, note=note)
         if classify(out) == "main":
             self.last_main_prompt = prompt_line(out)

@@ -31,7 +31,8 @@ class EsaError(MailsecError):
 
 
 class Operation(object):
-    """One change: ``method`` is an ``AsyncOSDevice`` method (the function, not its name)."""
+    """One change: ``method`` is an ``AsyncOSDevice`` method (the function itself, so a plan
+    can only name methods that exist)."""
 
     __slots__ = ('summary', 'method', 'args', 'kwargs')
 
@@ -42,7 +43,9 @@ class Operation(object):
         self.kwargs = kwargs
 
     def apply(self, device):
-        return self.method(device, *self.args, **self.kwargs)
+        # The device's own binding of that method, so that a subclass (a test double, or a
+        # device that records instead of sending) runs its override.
+        return getattr(device, self.method.__name__)(*self.args, **self.kwargs)
 
 
 class Plan(object):

@@ -65,26 +65,66 @@ def test_converged_reads_cost_one_showconfig():
     assert conn._terminal.terminal_stderr_re == TerminalModule.terminal_stderr_re
 
 
-def test_configuration_command_invalidates_and_marks_pending():
-    move = [
-        ("listenerconfig", "\nChoose the operation you want to perform:\n[]> "),
-        ("EDIT", "\nEnter the name or number of the listener you wish to edit.\n[]> "),
-        ("L", "\nChoose the operation you want to perform:\n[]> "),
-        ("HOSTACCESS", "\nDefault Policy Parameters\nChoose the operation you want to perform:\n[]> "),
-        ("MOVE", "\nEnter the sender group number or name you wish to move.\n[]> "),
-        ("A", "\nEnter the sender group number or name you wish to insert before.\n[]> "),
-        ("B", "\nChoose the operation you want to perform:\n[]> "),
-        ("", "\nChoose the operation you want to perform:\n[]> "),
-        ("", "\nChoose the operation you want to perform:\n[]> "),
-        ("", MAIN),
-    ]
+LISTENERS = "\n1. L (on Data 1, 192.0.2.10) SMTP TCP Port 25 Public\nChoose the operation you want to perform:\n[]> "
+HOSTACCESS = "\nDefault Policy Parameters\nChoose the operation you want to perform:\n[]> "
+PRINTED = "\nA:\n    1.2.3.4\n    $P\n\nB:\n    5.6.7.8\n    $P\n" + HOSTACCESS
+MOVE = [
+    ("listenerconfig", LISTENERS),
+    ("EDIT", "\nEnter the name or number of the listener you wish to edit.\n[]> "),
+    ("1", "\nChoose the operation you want to perform:\n[]> "),
+    ("HOSTACCESS", HOSTACCESS),
+    ("MOVE", "\nHAT sender groups:\n1. B\n2. A\nEnter the sender group number or name you wish to move.\n[]> "),
+    ("2", "\nEnter the sender group number or name you wish to insert before.\n[]> "),
+    ("1", HOSTACCESS),
+    ("PRINT", PRINTED),
+    ("", "\nChoose the operation you want to perform:\n[]> "),
+    ("", LISTENERS),
+    ("", MAIN),
+]
+
+
+def test_change_dialog_stages_its_listing_and_keeps_the_cached_read():
     from ansible_collections.mailsec.cres.plugins.module_utils.asyncos import scripts
-    conn, cli = make(SHOWCONFIG + VERSION + move + SHOWCONFIG)
+    conn, cli = make(SHOWCONFIG + VERSION + MOVE)
     assert cli.get_state()["pending"] is False
     assert cli.run_dialog(scripts.move_sender_group("L", "A", "B"))["ok"]
     state = cli.get_state()
-    assert state["cached"] is False and state["pending"] is True
-    assert cli.get_counters()["showconfig"] == 2 and cli.get_counters()["version"] == 1
+    # no second showconfig: the staged HAT is the appliance's own PRINT listing
+    assert state["cached"] is True and state["pending"] is True
+    assert state["staged"]["hat"]["L"].startswith("A:")
+    assert cli.get_counters()["showconfig"] == 1 and cli.get_counters()["version"] == 1
+
+
+def test_commit_ends_the_staged_record_and_the_cache():
+    from ansible_collections.mailsec.cres.plugins.module_utils.asyncos import scripts
+    commit = [("commit", "\nPlease enter some comments describing your changes:\n[]> "),
+              ("c", "\nDo you want to save the current configuration for rollback? [Y]> "),
+              ("Y", "\nChanges committed: Mon Jan 01 00:00:00 2024\n" + MAIN)]
+    conn, cli = make(SHOWCONFIG + VERSION + MOVE + commit + SHOWCONFIG)
+    cli.get_state()
+    cli.run_dialog(scripts.move_sender_group("L", "A", "B"))
+    assert cli.commit("c")["ok"]
+    state = cli.get_state()
+    assert state["cached"] is False and state["pending"] is False and not state["staged"]
+
+
+def test_a_rehearsal_session_refuses_to_commit():
+    from ansible_collections.mailsec.cres.plugins.module_utils.asyncos import scripts
+    conn, cli = make(MOVE + [("clearchanges", "\nAre you sure you want to clear all changes since the last commit? "
+                                              "[Y]> "), ("Y", "\nChanges cleared\n" + MAIN)])
+    script = dict(scripts.move_sender_group("L", "A", "B"), rehearsal=True)
+    assert cli.run_dialog(script)["ok"]
+    refused = cli.run_dialog(scripts.commit("c"))
+    assert not refused["ok"] and refused["error_kind"] == "refused" and "rehearsal" in refused["error"]
+    assert cli.discard_changes()["ok"]
+    assert cli._rehearsal_shell is None
+
+
+def test_wrap_width_follows_what_the_appliance_printed():
+    conn, cli = make([])
+    assert cli._wrap_width() == 80
+    cli._observe_width("short\n" + "x" * 81)
+    assert cli._wrap_width() > 1000
 
 
 def test_dropped_connection_closes_and_invalidates():

@@ -1,38 +1,46 @@
 # -*- coding: utf-8 -*-
 # Copyright: mailsec.cres contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""An in-memory stand-in for AsyncOSDevice (the contract of issue 4) for planning tests."""
+"""An in-memory stand-in for AsyncOSDevice for planning tests: the real configuration model
+(asyncos/model.py), changed in memory by the device's change methods."""
 
 from __future__ import annotations
 
 import copy
-from types import SimpleNamespace as NS
 
 from ansible_collections.mailsec.cres.plugins.module_utils import certificates as certlib
-from ansible_collections.mailsec.cres.plugins.module_utils.esa_resources import AsyncOSError
+from ansible_collections.mailsec.cres.plugins.module_utils.asyncos.device import AsyncOSDevice, AsyncOSError
+from ansible_collections.mailsec.cres.plugins.module_utils.asyncos.model import (
+    HAT,
+    ApplianceConfig,
+    Certificate,
+    Listener,
+    Policy,
+    SenderGroup,
+)
 
 
 def policy(name, behaviour='accept', **params):
-    return NS(name=name, behaviour=behaviour, params=dict(params))
+    return Policy(name, behaviour, params)
 
 
 def group(name, senders, pol, comment=''):
-    return NS(name=name, senders=list(senders), policy=pol, comment=comment)
+    return SenderGroup(name, senders, pol, comment)
 
 
 def listener(name='IncomingMail', certificate='Demo', hostname='mail.example.com', policies=None, groups=None):
     pols = policies if policies is not None else [policy('ACCEPTED'), policy('BLOCKED', 'reject'),
                                                   policy('TRUSTED', max_rcpts_per_hour='-1')]
     grps = groups if groups is not None else [group('BLOCKLIST', ['sbrs[-10.0:-3.0]'], 'BLOCKED', 'Spammers')]
-    hat = NS(policies=dict((p.name, p) for p in pols), sender_groups=grps, default_policy='ACCEPTED')
-    return NS(name=name, type='public', interface='Data 1', ip='192.0.2.10', port=25, hostname=hostname,
-              certificate=certificate, hat=hat,
-              hat_defaults={'tls': 'off', 'max_message_size': '10M', 'max_concurrency': '10'})
+    return Listener(name, type='public', interface='Data 1', ip='192.0.2.10', port=25, hostname=hostname,
+                    certificate=certificate, hat=HAT(pols, grps, 'ACCEPTED'),
+                    hat_defaults={'tls': 'off', 'max_message_size': '10M', 'max_concurrency': '10',
+                                  'max_rcpts_per_hour': '-1'})
 
 
 def profile(name, fingerprint, intermediates=(), subject='CN=x', issuer='CN=y', not_after='2030-01-01T00:00:00Z'):
-    return NS(name=name, subject=subject, issuer=issuer, not_after=not_after, fingerprint=fingerprint,
-              san=[], intermediates=list(intermediates))
+    return Certificate(name, subject=subject, issuer=issuer, not_after=not_after, fingerprint_sha256=fingerprint,
+                       intermediates=list(intermediates))
 
 
 def appliance(listeners=None, certificates=None):
@@ -40,16 +48,25 @@ def appliance(listeners=None, certificates=None):
     certs = certificates if certificates is not None else [
         profile('Demo', 'DE:MO', subject='CN=Cisco Appliance Demo Certificate',
                 issuer='CN=Cisco Appliance Demo Certificate')]
-    return NS(listeners=dict((x.name, x) for x in lsts), certificates=dict((c.name, c) for c in certs), cluster=None)
+    return ApplianceConfig(listeners=lsts, certificates=certs)
 
 
-class FakeDevice(object):
-    """Applies the contract's change methods to an in-memory model.
+def _same(a, b):
+    return a.to_dict() == b.to_dict()
+
+
+class FakeDevice(AsyncOSDevice):
+    """Applies the device's change methods to an in-memory model.
 
     fail_on: method name that raises AsyncOSError; lie_on: method that does nothing (read-back test).
     """
 
-    def __init__(self, cfg, check_mode=False, fail_on=None, lie_on=None):
+    def __init__(self, cfg, check_mode=False, fail_on=None, lie_on=None, rehearse=False,  # pylint: disable=super-init-not-called
+                 commit_drops=False):
+        self.rehearse = rehearse
+        self.commit_drops = commit_drops  # the appliance says committed but keeps its old configuration
+        self.unknown_questions = []
+        self.dialogs = []
         self.committed = copy.deepcopy(cfg)
         self.cfg = copy.deepcopy(cfg)
         self.check_mode = check_mode
@@ -75,9 +92,9 @@ class FakeDevice(object):
         return copy.deepcopy(self.cfg)
 
     def has_pending_changes(self):
-        return self.cfg != self.committed
+        return not _same(self.cfg, self.committed)
 
-    def _change(self, method, *args, **kwargs):
+    def _apply(self, method, *args, **kwargs):
         self.calls.append((method,) + args)
         self.planned.append('%s %s' % (method, ' '.join(str(a) for a in args)))
         if method == self.fail_on:
@@ -88,7 +105,7 @@ class FakeDevice(object):
         return self.cfg.listeners[lst].hat
 
     def paste_certificate(self, name, cert_pem, key_pem, intermediates=(), overwrite=False):
-        if self._change('paste_certificate', name):
+        if self._apply('paste_certificate', name):
             return
         if 'PRIVATE KEY' not in key_pem:
             raise AsyncOSError('Invalid private key ...discarding')
@@ -97,23 +114,23 @@ class FakeDevice(object):
         self.cfg.certificates[name] = profile(name, fp, chain)
 
     def delete_certificate(self, name):
-        if self._change('delete_certificate', name):
+        if self._apply('delete_certificate', name):
             return
         del self.cfg.certificates[name]
 
     def set_listener_certificate(self, lst, prof, allow_demo=False):
-        if self._change('set_listener_certificate', lst, prof):
+        if self._apply('set_listener_certificate', lst, prof):
             return
         self.cfg.listeners[lst].certificate = prof
 
     def create_policy(self, lst, name, behaviour='accept', params=None, allow_demo=False):
-        if self._change('create_policy', lst, name, behaviour, sorted((params or {}).items())):
+        if self._apply('create_policy', lst, name, behaviour, sorted((params or {}).items())):
             return
         kept = dict((k, v) for k, v in (params or {}).items() if v != 'default')
         self._hat(lst).policies[name] = policy(name, behaviour, **kept)
 
     def update_policy(self, lst, name, behaviour=None, params=None, allow_demo=False):
-        if self._change('update_policy', lst, name, behaviour, sorted((params or {}).items())):
+        if self._apply('update_policy', lst, name, behaviour, sorted((params or {}).items())):
             return
         pol = self._hat(lst).policies[name]
         if behaviour:
@@ -125,7 +142,7 @@ class FakeDevice(object):
                 pol.params[k] = v
 
     def delete_policy(self, lst, name, force=False):
-        if self._change('delete_policy', lst, name, force):
+        if self._apply('delete_policy', lst, name, force):
             return
         hat = self._hat(lst)
         for g in hat.sender_groups:
@@ -137,23 +154,23 @@ class FakeDevice(object):
         return [g for g in self._hat(lst).sender_groups if g.name == name][0]
 
     def create_sender_group(self, lst, name, senders, pol, comment=''):
-        if self._change('create_sender_group', lst, name, ','.join(senders), pol, comment):
+        if self._apply('create_sender_group', lst, name, ','.join(senders), pol, comment):
             return
         self._hat(lst).sender_groups.append(group(name, senders, pol, comment))
 
     def add_senders(self, lst, grp, senders):
-        if self._change('add_senders', lst, grp, ','.join(senders)):
+        if self._apply('add_senders', lst, grp, ','.join(senders)):
             return
         self._group(lst, grp).senders.extend(senders)
 
     def remove_senders(self, lst, grp, senders):
-        if self._change('remove_senders', lst, grp, ','.join(senders)):
+        if self._apply('remove_senders', lst, grp, ','.join(senders)):
             return
         g = self._group(lst, grp)
         g.senders = [s for s in g.senders if s not in senders]
 
     def set_sender_group_policy(self, lst, grp, pol, comment=None):
-        if self._change('set_sender_group_policy', lst, grp, pol, comment):
+        if self._apply('set_sender_group_policy', lst, grp, pol, comment):
             return
         g = self._group(lst, grp)
         g.policy = pol
@@ -161,7 +178,7 @@ class FakeDevice(object):
             g.comment = comment
 
     def move_sender_group(self, lst, grp, before):
-        if self._change('move_sender_group', lst, grp, before):
+        if self._apply('move_sender_group', lst, grp, before):
             return
         groups = self._hat(lst).sender_groups
         g = self._group(lst, grp)
@@ -172,7 +189,7 @@ class FakeDevice(object):
             groups.insert([x.name for x in groups].index(before), g)
 
     def delete_sender_group(self, lst, name):
-        if self._change('delete_sender_group', lst, name):
+        if self._apply('delete_sender_group', lst, name):
             return
         hat = self._hat(lst)
         hat.sender_groups = [g for g in hat.sender_groups if g.name != name]
@@ -183,14 +200,16 @@ class FakeDevice(object):
             return False
         if self.fail_on == 'commit':
             raise AsyncOSError('Commit failed: simulated')
-        if self.cfg == self.committed:
+        if _same(self.cfg, self.committed):
             return False
         self.commits.append(comment)
+        if self.commit_drops:
+            self.cfg = copy.deepcopy(self.committed)
         self.committed = copy.deepcopy(self.cfg)
         return True
 
     def clear_changes(self):
         self.cleared += 1
-        pending = self.cfg != self.committed
+        pending = not _same(self.cfg, self.committed)
         self.cfg = copy.deepcopy(self.committed)
         return pending

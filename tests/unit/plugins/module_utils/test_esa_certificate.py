@@ -10,12 +10,9 @@ import json
 import pytest
 
 from ansible_collections.mailsec.cres.plugins.module_utils import certificates as certlib
-from ansible_collections.mailsec.cres.plugins.module_utils.esa_resources import (
-    CertificateResource,
-    EsaError,
-    EsaFailure,
-    execute,
-)
+from ansible_collections.mailsec.cres.plugins.module_utils.esa.base import EsaError
+from ansible_collections.mailsec.cres.plugins.module_utils.esa.certificate import CertificateResource
+from ansible_collections.mailsec.cres.plugins.module_utils.esa.runner import EsaFailure, execute
 from ansible_collections.mailsec.cres.tests.harness.pki import make_pki
 from ansible_collections.mailsec.cres.tests.unit.plugins.module_utils.esa_fake_device import (
     FakeDevice,
@@ -52,7 +49,7 @@ def box():
 
 
 def run(dev, p, check=False):
-    return execute(dev, CertificateResource(p, check_mode=check), check_mode=check, commit=True, diff=True)
+    return execute(dev, CertificateResource(p, check_mode=check), commit=True, diff=True)
 
 
 def fp(path):
@@ -96,7 +93,7 @@ def test_renewal_replaces_content_keeps_assignment(pki):
     dev = FakeDevice(box())
     run(dev, params(pki, listeners=['IncomingMail', 'Other']))
     # A "renewed" certificate: another leaf from the same CA for the same names.
-    dev.cfg.certificates['cres_cert'].fingerprint = 'OLD'
+    dev.cfg.certificates['cres_cert'].fingerprint_sha256 = 'OLD'
     dev.committed = dev.config()
     dev.calls = []
     res = run(dev, params(pki, listeners=['IncomingMail']))

@@ -7,14 +7,10 @@ from __future__ import annotations
 
 import pytest
 
-from ansible_collections.mailsec.cres.plugins.module_utils.esa_resources import (
-    EsaError,
-    EsaFailure,
-    MailFlowPolicyResource,
-    SenderGroupResource,
-    execute,
-    execute_commit,
-)
+from ansible_collections.mailsec.cres.plugins.module_utils.esa.base import EsaError
+from ansible_collections.mailsec.cres.plugins.module_utils.esa.mail_flow_policy import MailFlowPolicyResource
+from ansible_collections.mailsec.cres.plugins.module_utils.esa.runner import EsaFailure, execute, execute_commit
+from ansible_collections.mailsec.cres.plugins.module_utils.esa.sender_group import SenderGroupResource
 from ansible_collections.mailsec.cres.tests.unit.plugins.module_utils.esa_fake_device import (
     FakeDevice,
     appliance,
@@ -38,7 +34,7 @@ def mfp(**kw):
     params = dict(listener='IncomingMail', name='CRES_TLS_POLICY', state='present', behaviour='accept', tls='required',
                   tls_verify_client=False, max_message_size=None, max_concurrent_connections=None,
                   max_messages_per_connection=None, max_recipients_per_message=None, max_recipients_per_hour=None,
-                  smtp_auth=None, allow_demo_certificate=False, force=False)
+                  smtp_auth=None, smtp_auth_require_tls=None, allow_demo_certificate=False, force=False)
     params.update(kw)
     return params
 
@@ -51,7 +47,7 @@ def with_policy(certificate='cres_cert', extra_groups=(), **params):
 
 
 def run(dev, resource_cls, params, check=False, commit=True):
-    return execute(dev, resource_cls(params, check_mode=check), check_mode=check, commit=commit, diff=True)
+    return execute(dev, resource_cls(params, check_mode=check), commit=commit, diff=True)
 
 
 def names(dev):
@@ -73,7 +69,7 @@ def test_sender_group_create_first_then_idempotent():
     dev.calls = []
     res = run(dev, SenderGroupResource, sg())
     assert res['changed'] is False and dev.calls == [] and not res['committed']
-    assert dev.reads == 3  # one per run, plus the read-back after the change
+    assert dev.reads == 4  # one per run; after the change the staged view and the committed read
 
 
 def test_sender_group_check_mode_touches_nothing():
@@ -168,7 +164,7 @@ def test_sender_group_failure_mid_change_clears():
     with pytest.raises(EsaFailure) as err:
         run(dev, SenderGroupResource, sg())
     assert dev.cleared == 1 and err.value.result['pending_changes'] == 'cleared'
-    assert dev.cfg == dev.committed
+    assert not dev.has_pending_changes()
     assert 'after: add senders' in str(err.value)
 
 
@@ -176,7 +172,7 @@ def test_sender_group_readback_mismatch_fails_and_clears():
     dev = FakeDevice(with_policy(), lie_on='move_sender_group')
     with pytest.raises(EsaFailure) as err:
         run(dev, SenderGroupResource, sg())
-    assert 'read-back' in str(err.value) and 'order is 2, expected 1' in str(err.value)
+    assert 'does not show' in str(err.value) and 'order is 2, expected 1' in str(err.value)
     assert dev.cleared == 1 and not dev.commits
 
 
@@ -278,15 +274,17 @@ def test_policy_create_only_tls_then_idempotent():
 
 
 def test_policy_drift_reset_to_defaults():
-    dev = FakeDevice(with_policy(max_concurrency='50', smtp_auth='required'))
+    dev = FakeDevice(with_policy(max_concurrency='50', smtpauth_allow='required'))
     dev.cfg.listeners['IncomingMail'].hat.policies['CRES_TLS_POLICY'].params['tls'] = 'preferred'
     dev.committed = dev.config()
     res = run(dev, MailFlowPolicyResource, mfp())
     assert res['changed']
+    # SMTP authentication is answered from a list without a "use the default" choice: left as it is
     assert dev.calls == [('update_policy', 'IncomingMail', 'CRES_TLS_POLICY', None,
-                          [('max_concurrency', 'default'), ('smtp_auth', 'default'), ('tls', 'required')])]
+                          [('max_concurrency', 'default'), ('tls', 'required')])]
     assert res['diff']['before']['params']['tls'] == 'preferred'
-    assert res['diff']['after']['params'] == {'tls': 'required'}
+    assert res['diff']['after']['params'] == {'tls': 'required', 'smtpauth_allow': 'required'}
+    assert any('does not manage' in w and 'smtpauth_allow=required' in w for w in res['warnings'])
     assert run(dev, MailFlowPolicyResource, mfp())['changed'] is False
 
 
@@ -296,7 +294,8 @@ def test_policy_exposed_parameters_compare_normalised():
     assert res['changed'] is False
     res = run(dev, MailFlowPolicyResource, mfp(max_message_size='30M', max_recipients_per_hour=-1, smtp_auth='preferred',
                                                tls='preferred', tls_verify_client=True))
-    assert dev.calls[-1][-1] == [('max_message_size', '30M'), ('smtp_auth', 'preferred'), ('tls', 'preferred_verify')]
+    assert dev.calls[-1][-1] == [('max_message_size', '30M'), ('smtpauth_allow', 'preferred'),
+                                 ('tls', 'preferred_verify')]
 
 
 def test_policy_refuses_tls_required_on_demo():
@@ -344,3 +343,58 @@ def test_policy_unmanaged_parameter_warns():
     dev = FakeDevice(with_policy(use_sb='off'))
     res = run(dev, MailFlowPolicyResource, mfp())
     assert res['changed'] is False and 'use_sb=off' in res['warnings'][0]
+
+
+# ------------------------------------------------------------------ rehearsal, committed verification
+
+def test_rehearsal_runs_the_change_verifies_it_and_abandons_it():
+    dev = FakeDevice(with_policy(), rehearse=True)
+    before = dev.committed.to_dict()
+    res = execute(dev, SenderGroupResource(sg()), commit=True, diff=True, rehearse=True)
+    assert [c[0] for c in dev.calls] == ['create_sender_group', 'move_sender_group']
+    assert res['changed'] is False and not res['committed'] and not dev.commits
+    assert res['rehearsal']['matched'] is True and res['rehearsal']['verified'] is True
+    assert res['rehearsal']['pending_changes'] == 'cleared'
+    assert dev.committed.to_dict() == before and not dev.has_pending_changes()
+    assert res['changes'] and res['diff']['after']['order'] == 1
+
+
+def test_rehearsal_with_commit_false_leaves_the_changes_for_esa_commit_to_abandon():
+    dev = FakeDevice(with_policy(), rehearse=True)
+    res = execute(dev, SenderGroupResource(sg()), commit=False, rehearse=True)
+    assert res['rehearsal']['pending_changes'].startswith('left pending') and dev.has_pending_changes()
+    out = execute_commit(dev, rehearse=True)
+    assert out['pending_changes'] == 'cleared' and not out['committed'] and not dev.commits
+    assert not dev.has_pending_changes()
+
+
+def test_rehearsal_failure_reports_and_abandons():
+    dev = FakeDevice(with_policy(), rehearse=True, fail_on='move_sender_group')
+    with pytest.raises(EsaFailure) as err:
+        execute(dev, SenderGroupResource(sg()), rehearse=True)
+    assert 'rehearsal of sender group' in str(err.value)
+    assert err.value.result['rehearsal']['verified'] is False and err.value.result['changed'] is False
+    assert dev.cleared == 1
+
+
+def test_committed_configuration_is_verified_after_the_commit():
+    dev = FakeDevice(with_policy(), commit_drops=True)
+    with pytest.raises(EsaFailure) as err:
+        run(dev, SenderGroupResource, sg())
+    assert 'was committed, but the committed configuration' in str(err.value)
+
+
+def test_esa_commit_verifies_what_the_staging_tasks_expect():
+    dev = FakeDevice(with_policy())
+    staged = run(dev, SenderGroupResource, sg(), commit=False)
+    assert staged['expected']['type'] == 'sender_group' and staged['expected']['order'] == 1
+    out = execute_commit(dev, verify=[staged['expected']])
+    assert out['committed'] is True
+    lost = FakeDevice(with_policy(), commit_drops=True)
+    staged = run(lost, SenderGroupResource, sg(), commit=False)
+    with pytest.raises(EsaFailure) as err:
+        execute_commit(lost, verify=[staged['expected']])
+    assert 'sender group CRES_TLS is not present' in str(err.value)
+    with pytest.raises(EsaFailure) as err:
+        execute_commit(dev, verify=[{'type': 'nonsense'}])
+    assert err.value.result['field'] == 'verify'

@@ -1,7 +1,7 @@
 # -*- coding: utf-8 -*-
 # Copyright: mailsec.cres contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Replies transcribed from docs/asyncos-dialect.md (the contract)."""
+"""Replies transcribed from docs/asyncos-dialect.md (the contract) and the public record."""
 
 from __future__ import annotations
 
@@ -126,7 +126,40 @@ Enter a name for this certificate profile:
 PASTE_CERT = "\nPaste public certificate in PEM format (end with '.'):"
 PASTE_KEY = "\nPaste private key in PEM format (end with '.'):"
 ADD_INTER = "\nDo you want to add an intermediate certificate? [N]> "
-CN_FQDN = "\nDo you want to check whether the Common Name is a fully qualified domain name? [Y]> "
+# 14.0 (IAF-C14) and 16.0.3 (esa_deploy.py) wordings; 12.1 asks nothing.
+CN_FQDN = "\nDo you want to check if Common Name is in Fully Qualified Domain Name(FQDN) format? [N]> "
+CN_FQDN_16 = ("\nDo you want to check if Common Name or SAN:dNSName or both are in Fully Qualified Domain "
+              "Name(FQDN) format ? [N]> ")
+OVERWRITE_16 = '\nCertificate profile "cres_cert" already exists. Do you want to overwrite with this new one? [N]> '
+
+EDIT_TYPE = """
+1. Edit Sender Group
+2. Edit Policy
+[1]> """
+POLICY_LIST = """
+HAT policies:
+1. ACCEPTED
+2. CRES_TLS
+Enter the policy number or name you wish to edit.
+[]> """
+TLS_Q = """
+Do you want to allow encrypted TLS connections?
+1. No
+2. Preferred
+3. Required
+4. Preferred - Verify
+5. Required - Verify
+[1]> """
+CHANGE_PARAMS = "\nWould you like to change the policy parameters? [N]> "
+HAT_PRINT = """
+$CRES_TLS
+    ACCEPT {
+        tls = "required"
+    }
+
+ALL
+    $ACCEPTED
+""" + HOSTACCESS
 
 CLUSTER_NOTICE = """
 NOTICE: This configuration command has not yet been configured for the current cluster mode (Machine esa2.example.com).

@@ -10,7 +10,7 @@ import os
 import pytest
 
 from ansible_collections.mailsec.cres.plugins.module_utils.asyncos import config
-from ansible_collections.mailsec.cres.plugins.module_utils.asyncos.model import certificate_fingerprint
+from ansible_collections.mailsec.cres.plugins.module_utils import certificates as certlib
 from ansible_collections.mailsec.cres.tests.unit.plugins.module_utils.asyncos.certs import chain
 
 HERE = os.path.dirname(__file__)
@@ -123,10 +123,10 @@ def test_build_config(pki):
     out = cfg.listener("OutgoingMail")
     assert out.uses_demo_certificate and out.hat.default_policy == "RELAYED"
     cert = cfg.certificate("cres_cert")
-    assert cert.fingerprint_sha256 == certificate_fingerprint(pki["leaf_pem"]) == cert.fingerprint
+    assert cert.fingerprint_sha256 == certlib.fingerprint_sha256(certlib.load_certificate(pki["leaf_pem"])) == cert.fingerprint
     assert cert.subject == "CN=mail.example.com" and cert.issuer == "CN=Test CA"
     assert cert.san == ["mail.example.com"] and cert.not_after == "2024-12-31T00:00:00Z"
-    assert cert.intermediates == [certificate_fingerprint(pki["ca_pem"])]
+    assert cert.intermediates == [certlib.fingerprint_sha256(certlib.load_certificate(pki["ca_pem"]))]
     assert cfg.certificate("Demo").is_demo
     assert cfg.listeners_using_certificate("Demo") == ["OutgoingMail"]
     data = cfg.to_dict()
@@ -151,8 +151,11 @@ def test_incomplete_xml_is_an_error():
 def test_showchanges_commit_clearchanges():
     assert config.parse_showchanges("{}\nesa1> ") is False
     assert config.parse_showchanges("{'Cluster cluster1': ['listenerconfig']}") is True
-    assert config.parse_commit("no data to commit.") is False
-    assert config.parse_commit("Changes committed: Mon") is True
+    assert config.parse_showchanges("{'standalone': {'': {'listenerconfig': 'modified'}}}") is True
+    assert config.parse_commit("There is no data to commit.") == config.NOTHING_TO_COMMIT
+    assert config.parse_commit("no data to commit.") == config.NOTHING_TO_COMMIT
+    assert config.parse_commit("Changes committed: Mon") == config.COMMITTED
+    assert config.parse_commit("Something else happened") is None
     assert config.parse_clearchanges("No changes have been made") is False
     assert config.parse_clearchanges("Changes cleared: Mon") is True
 
@@ -160,3 +163,14 @@ def test_showchanges_commit_clearchanges():
 def test_extract_hat_print():
     out = "\n$A\n    ACCEPT {}\n\nALL\n    $A\n\nDefault Policy Parameters\n=====\n[]> "
     assert config.parse_hat(config.extract_hat_print(out)).default_policy == "A"
+
+
+def test_staged_changes_are_laid_over_what_showconfig_printed():
+    xml = ('<?xml version="1.0"?><config><listeners><listener><listener_name>L</listener_name>'
+           '<certificate>Demo</certificate><hat>ALL\n    $A\n</hat></listener></listeners></config>')
+    staged = {"hat": {"L": "$P\n    ACCEPT {\n        tls = \"required\"\n    }\n\nALL\n    $A\n"},
+              "listener_certificates": {"L": "cres"}, "certificates": {"gone": None}}
+    cfg = config.build_config(xml, staged=staged)
+    listener = cfg.listener("L")
+    assert listener.certificate == "cres"
+    assert listener.hat.policy("P").params == {"tls": "required"}
