@@ -32,7 +32,8 @@ The report is a plain dictionary (it is also written as JSON for pipelines to ar
 Filters (all pure, no I/O):
 
 - ``cres_report_step(result, check_mode=False)``: the status of one task result:
-  ``changed`` (``would change`` in check mode), ``ok``, ``skipped``, ``failed``.
+  ``changed`` (``would change`` in check mode), ``ok``, ``skipped``, ``failed``, and for a
+  rehearsal ``rehearsed, would change`` / ``rehearsed, no change`` / ``abandoned`` (the commit step).
 - ``cres_report_verdict_ok(verdict, minimum='verified')``: whether a TLS verdict is at least
   as good as ``minimum`` (verified > unverified > no_starttls > unreachable > dns_error).
 - ``cres_report_tls(result)``: a ``mailsec.cres.smtp_tls_info`` result reduced to
@@ -42,6 +43,9 @@ Filters (all pure, no I/O):
   results of ``spf_include``, ``smtp_tls_info`` and ``spf_check`` (the SPF result of each CRES
   sending address of ``cres_addresses``); results that were skipped keep what ``previous``
   says, so a rollout in batches keeps the SPF result of its first batch.
+- ``cres_report_dialect(results)``: from the results of an appliance's ESA tasks, what the
+  appliance said that the collection's dialect did not expect: ``{rehearsal, matched, dialogs,
+  questions: [{dialog, step, status (new | differed), question, answer}]}``.
 - ``cres_report_problems(report)``: the list of reasons the run is not done.
 - ``cres_report_table(report)``: the report as a readable text table.
 
@@ -77,6 +81,10 @@ def cres_report_step(result, check_mode=False):
         return "failed"
     if result.get("skipped"):
         return "skipped"
+    if _is_mapping(result.get("rehearsal")):
+        return "rehearsed, would change" if result.get("changes") else "rehearsed, no change"
+    if result.get("pending_changes") == "cleared" and not result.get("committed") and "lost_sessions" not in result:
+        return "abandoned"
     if result.get("changed"):
         return "would change" if check_mode else "changed"
     return "ok"
@@ -275,6 +283,42 @@ def cres_report_domains(domains, previous=None, spf=None, tls=None, recheck=None
     return out
 
 
+def cres_report_dialect(results):
+    """What the appliance asked that the dialect did not know (``unknown_questions``) or worded
+    otherwise (rehearsal ``questions``), over the results of one appliance's ESA tasks."""
+    if not isinstance(results, (list, tuple)):
+        raise AnsibleFilterError("cres_report_dialect: expected a list of task results")
+    rehearsals = [r["rehearsal"] for r in results if _is_mapping(r) and _is_mapping(r.get("rehearsal"))]
+    questions = []
+    seen = set()
+    for result in results:
+        if not _is_mapping(result):
+            continue
+        found = list((result.get("rehearsal") or {}).get("questions") or [])
+        found += [{"dialog": q.get("dialog"), "step": q.get("after_step"), "status": "new",
+                   "question": q.get("question"), "answer": q.get("answer")}
+                  for q in result.get("unknown_questions") or []]
+        for item in found:
+            key = (item.get("dialog"), item.get("status"), item.get("question"))
+            if key not in seen:
+                seen.add(key)
+                questions.append(dict(item))
+    return {"rehearsal": bool(rehearsals),
+            "matched": all(r.get("matched") for r in rehearsals) and not questions,
+            "dialogs": sum(len(r.get("dialogs") or []) for r in rehearsals),
+            "questions": questions}
+
+
+def _dialect_summary(dialect):
+    if not _is_mapping(dialect):
+        return ""
+    if dialect.get("rehearsal"):
+        if dialect.get("matched"):
+            return "rehearsed: %d dialogs matched" % dialect.get("dialogs", 0)
+        return "rehearsed: %d question(s) new or differed" % len(dialect.get("questions") or [])
+    return "%d question(s) new or differed" % len(dialect["questions"]) if dialect.get("questions") else "as expected"
+
+
 def cres_report_problems(report):
     """Reasons the run is not done (empty when everything passed)."""
     if not _is_mapping(report):
@@ -388,11 +432,19 @@ def cres_report_table(report):
             verdict, hosts = _tls_summary(app.get("tls"))
             rows.append([app.get("name"), app.get("cluster"), app.get("role")]
                         + [steps.get(key) for key, _label in STEP_NAMES]
-                        + [verdict, hosts])
+                        + [verdict, hosts, _dialect_summary(app.get("dialect"))])
         lines.append("")
         lines.append("Appliances")
         lines.extend(_table(["appliance", "cluster", "role"] + [label for _k, label in STEP_NAMES]
-                            + ["TLS verdict", "checked"], rows))
+                            + ["TLS verdict", "checked", "CLI dialogs"], rows))
+        asked = [[app.get("name"), q.get("dialog"), q.get("step"), q.get("status"), q.get("question"),
+                  q.get("answer") or ""]
+                 for app in apps for q in (app.get("dialect") or {}).get("questions") or []]
+        if asked:
+            lines.append("")
+            lines.append("Questions the appliance asked that differ from docs/asyncos-dialect.md "
+                         "(new: answered with its default)")
+            lines.extend(_table(["appliance", "dialog", "after step", "status", "question", "answer"], asked))
     doms = report.get("domains") or []
     if doms:
         rows = []
@@ -446,5 +498,6 @@ class FilterModule:
             "cres_report_tls": cres_report_tls,
             "cres_report_domains": cres_report_domains,
             "cres_report_problems": cres_report_problems,
+            "cres_report_dialect": cres_report_dialect,
             "cres_report_table": cres_report_table,
         }

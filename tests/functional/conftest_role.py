@@ -143,14 +143,16 @@ def write_env(base: Path, sim_info: dict, bind_info: dict) -> dict:
     return env
 
 
-def start(base: Path) -> dict:
+def start(base: Path, settings: dict | None = None) -> dict:
+    """``settings``: simulator profile and variants (default: the MAILSEC_SIM_* environment)."""
     base = Path(base)
     base.mkdir(parents=True, exist_ok=True)
     stop(base)
     for stale in ("zones", "report"):
         shutil.rmtree(base / stale, ignore_errors=True)
     bind_info = bind.start(base / "bind")
-    sim_info = sim.start(base / "sim")
+    sim_info = sim.start(base / "sim", settings=settings)
+    sim_info["settings"] = settings
     return write_env(base, sim_info, bind_info)
 
 
@@ -165,7 +167,9 @@ def restart_sim(env: dict) -> dict:
     """A fresh simulator (demo certificates again); rewrites the inventory with its ports."""
     base = Path(env["dir"])
     sim.stop(base / "sim")
-    sim_info = sim.start(base / "sim")
+    settings = env["sim"].get("settings")
+    sim_info = sim.start(base / "sim", settings=settings)
+    sim_info["settings"] = settings
     for domain, (spf, _esa) in DOMAINS.items():
         Path(env["zones"][domain]).write_text(zone_text(domain, spf))
     shutil.rmtree(env["report_dir"], ignore_errors=True)
@@ -205,11 +209,21 @@ def report(env: dict) -> dict:
     return json.loads((Path(env["report_dir"]) / "cres_tls_report.json").read_text())
 
 
-@pytest.fixture(scope="module")
-def role_env(tmp_path_factory):
-    """A started environment (see the module docstring); stopped after the module."""
-    base = tmp_path_factory.mktemp("role_cres_tls")
-    env = start(base)
+# The role's end-to-end tests run on two release profiles of the simulator: 12.1 whose showconfig
+# does not show uncommitted changes, on a fixed 80x24 terminal (wrapping, a pager every screen),
+# and 16.0 whose showconfig shows them, on the wide terminal the connection asks for.
+ROLE_PROFILES = {
+    "12.1": {"profile": "12.1", "showconfig_pending": False, "terminal_width": 80, "terminal_height": 24},
+    "16.0": {"profile": "16.0", "showconfig_pending": True},
+}
+
+
+@pytest.fixture(scope="module", params=sorted(ROLE_PROFILES))
+def role_env(request, tmp_path_factory):
+    """A started environment (see the module docstring) on one simulator profile; stopped after
+    the module's tests ran on it."""
+    base = tmp_path_factory.mktemp("role_cres_tls_%s" % request.param.replace(".", "_"))
+    env = start(base, ROLE_PROFILES[request.param])
     try:
         yield env
     finally:

@@ -60,6 +60,35 @@ def test_check_mode_reports_everything_and_changes_nothing(role_env):
     assert {d: Path(p).read_text() for d, p in role_env["zones"].items()} == zones_before
 
 
+def _committed(env):
+    from tests.simulator import model
+    return model.dump_text(Path(env["sim"]["state_dir"]) / "state.json")
+
+
+def test_rehearsal_runs_every_dialog_and_changes_nothing(role_env):
+    committed = _committed(role_env)
+    zones_before = {d: Path(p).read_text() for d, p in role_env["zones"].items()}
+    transcript = Path(role_env["dir"]) / "rehearsal-transcript.log"
+    rc, out = role.run_playbook(role_env, "-e", "cres_tls_rehearse=true", "-e",
+                                "cres_tls_transcript_path=%s" % transcript)
+    assert rc == 0, out
+    report = role.report(role_env)
+    assert report["rehearsal"] is True
+    apps = _apps(report)
+    for name in ("esa1.example.com", "esa2.example.com"):
+        steps = apps[name]["steps"]
+        assert steps["certificate"] == steps["policy"] == steps["sender_group"] == "rehearsed, would change", steps
+        assert steps["commit"] == "abandoned", steps
+        dialect = apps[name]["dialect"]
+        assert dialect["rehearsal"] and dialect["matched"] and dialect["dialogs"] >= 4, dialect
+    assert "rehearsed" in out and "dialogs matched" in out
+    # byte-identical committed configuration, DNS untouched, and the transcript names every dialog
+    assert _committed(role_env) == committed
+    assert {d: Path(p).read_text() for d, p in role_env["zones"].items()} == zones_before
+    text = transcript.read_text()
+    assert "create_sender_group" in text and "clearchanges" in text and "PRIVATE KEY-----\n" not in text
+
+
 def test_apply_then_second_run_changes_nothing(role_env):
     rc, out = role.run_playbook(role_env)
     assert rc == 0, out
