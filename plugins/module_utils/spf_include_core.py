@@ -40,17 +40,14 @@ ARGUMENT_SPEC = dict(
     # record
     create=dict(type='bool', default=False),
     all_qualifier=dict(type='str', default='softfail', choices=sorted(ALL_QUALIFIER_CHOICES)),
-    ttl=dict(type='int', default=3600),
     # evaluation
     lookup_limit=dict(type='int', default=10),
     evaluate_lookups=dict(type='str', default='on_change', choices=['on_change', 'always']),
     allow_permerror=dict(type='bool', default=False),
     # nameservers, nameserver_port (doc fragment mailsec.cres.dns_resolver)
     **dns_resolver.ARGUMENT_SPEC,
-    # behaviour
-    retries=dict(type='int', default=5),
-    propagation_timeout=dict(type='int', default=60),
-    authoritative_port=dict(type='int'),
+    # ttl, retries, propagation_timeout, authoritative_port
+    **provider_options.write_argument_spec(),
     # provider, zone, timeout and the options of each provider (doc fragment mailsec.cres.dns_provider)
     **provider_options.argument_spec()
 )
@@ -80,17 +77,9 @@ def validate_settings(p):
         raise SpfIncludeFailure('domain %s is not inside zone %s; fix domain or zone' % (domain, p['zone']))
     if p['lookup_limit'] < 1:
         raise SpfIncludeFailure('lookup_limit must be at least 1 (RFC 7208 allows 10)')
-    if not 0 <= p['ttl'] <= 2147483647:
-        raise SpfIncludeFailure('ttl must be between 0 and 2147483647 seconds')
-    for key in ('port', 'nameserver_port', 'authoritative_port'):
-        if p.get(key) is not None and not 0 < p[key] < 65536:
-            raise SpfIncludeFailure('%s must be a port number between 1 and 65535' % key)
-    if p['retries'] < 0 or p['retries'] > 50:
-        raise SpfIncludeFailure('retries must be between 0 and 50')
-    if p['propagation_timeout'] < 0 or p['propagation_timeout'] > 3600:
-        raise SpfIncludeFailure('propagation_timeout must be between 0 (no check) and 3600 seconds')
-    if p['timeout'] <= 0:
-        raise SpfIncludeFailure('timeout must be positive')
+    problem = provider_options.write_settings_problem(p)
+    if problem:
+        raise SpfIncludeFailure(problem)
     return domain
 
 
@@ -312,41 +301,15 @@ def ensure_spf_include(provider, resolver, p, check_mode=False, hooks=None):
     result['propagation'] = []
     if result['changed'] and not check_mode:
         port = p['authoritative_port'] or provider.propagation_port
-        if port is None or p['propagation_timeout'] == 0:
-            result['propagation'] = None
-        else:
-            _wait_committed(provider, zone, domain, change, p['propagation_timeout'], result)
-            try:
-                servers = wait_served(provider, resolver, zone, domain, result['record_after'],
-                                      p['propagation_timeout'], port, state=p['state'], include=p['include'])
-            except providers.DnsProviderError as exc:
-                raise SpfIncludeFailure('the record was written, but listing the nameservers of %s failed: %s'
-                                        % (zone, exc), result)
-            result['propagation'] = servers
-            missing = [s for s in servers if s['served'] is False]
-            if missing:
-                raise SpfIncludeFailure(
-                    'the record was written, but after %ss these authoritative nameservers of %s do not serve it: '
-                    '%s. Check zone transfers/NOTIFY to them, or raise propagation_timeout'
-                    % (p['propagation_timeout'], zone,
-                       ', '.join('%s (%s port %s: %s)' % (s['nameserver'], s['address'], s['port'], s['error'])
-                                 for s in missing)), result)
+
+        def accepts(texts):
+            return serves_desired_state([t for t in texts if is_spf(t)], result['record_after'], p['state'],
+                                        p['include'])
+        error = propagation.confirm_written(provider, resolver, zone, domain, change, accepts,
+                                            p['propagation_timeout'], port, result)
+        if error:
+            raise SpfIncludeFailure(error, result)
     return result
-
-
-def _wait_committed(provider, zone, domain, change, timeout, result):
-    """Providers that report when a change is live everywhere (Route 53: INSYNC) are waited for first."""
-    try:
-        sync = provider.wait_committed(zone, domain, change, timeout)
-    except providers.DnsProviderError as exc:
-        raise SpfIncludeFailure('the record was written, but waiting for the provider to apply it failed: %s'
-                                % exc, result)
-    if sync is not None:
-        result['sync'] = sync
-        if sync['status'] != 'INSYNC':
-            raise SpfIncludeFailure('the record was written (change %s), but %s did not report it in sync on all its '
-                                    'servers within %ss (status %s); raise propagation_timeout'
-                                    % (sync['change_id'], provider.name, timeout, sync['status']), result)
 
 
 def run(module):

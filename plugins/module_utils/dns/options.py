@@ -54,6 +54,32 @@ def argument_spec():
     )
 
 
+def write_argument_spec():
+    """The options of a module that writes TXT records (spf_include, dns_txt), beside the provider's (fresh copy)."""
+    return dict(
+        ttl=dict(type='int', default=3600),
+        retries=dict(type='int', default=5),
+        propagation_timeout=dict(type='int', default=60),
+        authoritative_port=dict(type='int'),
+    )
+
+
+def write_settings_problem(p):
+    """What is wrong with the write options (write_argument_spec) and the ports, naming the option; None if fine."""
+    if not 0 <= p['ttl'] <= 2147483647:
+        return 'ttl must be between 0 and 2147483647 seconds'
+    for key in ('port', 'nameserver_port', 'authoritative_port'):
+        if p.get(key) is not None and not 0 < p[key] < 65536:
+            return '%s must be a port number between 1 and 65535' % key
+    if p['retries'] < 0 or p['retries'] > 50:
+        return 'retries must be between 0 and 50'
+    if p['propagation_timeout'] < 0 or p['propagation_timeout'] > 3600:
+        return 'propagation_timeout must be between 0 (no check) and 3600 seconds'
+    if p['timeout'] <= 0:
+        return 'timeout must be positive'
+    return None
+
+
 REQUIRED_IF = [
     ('provider', 'rfc2136', ['server']),
     ('provider', 'powerdns', ['api_url', 'api_key']),

@@ -98,3 +98,38 @@ def wait_served(provider, resolver, zone, name, accepts, timeout, port, query=No
             target['served'] = None
         target.pop('reached', None)
     return targets
+
+
+def confirm_written(provider, resolver, zone, name, change, accepts, timeout, port, result, query=None):
+    """After a write, wait until it is live: the provider's own report first (Route 53: INSYNC),
+    then every authoritative nameserver of zone serving texts that ``accepts(texts)``.
+
+    Sets ``result['sync']`` (when the provider reports sync) and ``result['propagation']``
+    (None when there is no check: ``port`` None or ``timeout`` 0). Returns None when the write
+    is confirmed, else the message for the module to fail with (the write itself is done).
+    """
+    if port is None or timeout == 0:
+        result['propagation'] = None
+        return None
+    try:
+        sync = provider.wait_committed(zone, name, change, timeout)
+    except DnsProviderError as exc:
+        return 'the record was written, but waiting for the provider to apply it failed: %s' % exc
+    if sync is not None:
+        result['sync'] = sync
+        if sync['status'] != 'INSYNC':
+            return ('the record was written (change %s), but %s did not report it in sync on all its servers within '
+                    '%ss (status %s); raise propagation_timeout'
+                    % (sync['change_id'], provider.name, timeout, sync['status']))
+    try:
+        servers = wait_served(provider, resolver, zone, name, accepts, timeout, port, query=query)
+    except DnsProviderError as exc:
+        return 'the record was written, but listing the nameservers of %s failed: %s' % (zone, exc)
+    result['propagation'] = servers
+    missing = [s for s in servers if s['served'] is False]
+    if missing:
+        return ('the record was written, but after %ss these authoritative nameservers of %s do not serve it: %s. '
+                'Check zone transfers/NOTIFY to them, or raise propagation_timeout'
+                % (timeout, zone, ', '.join('%s (%s port %s: %s)' % (s['nameserver'], s['address'], s['port'],
+                                                                     s['error']) for s in missing)))
+    return None
