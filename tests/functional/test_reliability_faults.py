@@ -275,3 +275,47 @@ def test_fault_at_every_step(fault_env, reference):
     problems, covered = _faults(InProcessDriver(fault_env), fault_env["fleet"], reference, steps, third_run=False)
     assert not problems, "\n".join(problems)
     assert covered == steps
+
+
+def _rehearsal(tasks):
+    """The same appliance steps as a rehearsal: every module with rehearse=true, and esa_commit
+    (always run) abandoning the rehearsed changes instead of committing them."""
+    out = []
+    for task in tasks:
+        task = dict(task, args=dict(task["args"], rehearse=True))
+        task.pop("when_changed", None)
+        out.append(task)
+    return out
+
+
+def test_rehearsal_with_a_drop_at_every_step_changes_nothing(fault_env, reference):
+    """A rehearsal leaves the committed configuration byte-identical, also when the connection
+    drops at any of its steps; a real run afterwards still changes what it should."""
+    fleet = fault_env["fleet"]
+    driver = InProcessDriver(dict(fault_env, tasks=_rehearsal(fault_env["tasks"])))
+    host = fleet.hostnames[0]
+    original = _fresh_start(fleet, [host])[host]
+    outcome, messages = driver.run([host], "rehearsal-clean")
+    assert outcome[host] == "ok", messages          # changed=false: nothing was changed
+    fleet.wait_idle()
+    assert fleet.dump(host) == original
+    steps = list(range(1, fleet.stats(host)["steps"] + 1))
+    assert len(steps) > 10
+    problems = []
+    for start in range(0, len(steps), len(fleet.hostnames)):
+        batch = steps[start:start + len(fleet.hostnames)]
+        hosts = fleet.hostnames[:len(batch)]
+        before = _fresh_start(fleet, hosts)
+        for h, k in zip(hosts, batch):
+            fleet.set_faults(h, drop_at_step=k)
+        driver.run(hosts, f"rehearsal-fault-{batch[0]}-{batch[-1]}")
+        fleet.wait_idle()
+        problems += [f"rehearsal, drop at step {k}: the committed configuration changed ({h})"
+                     for h, k in zip(hosts, batch) if fleet.dump(h) != before[h]]
+        fleet.clear_faults()
+    assert not problems, "\n".join(problems)
+    # afterwards a real run changes what it should
+    real, messages = InProcessDriver(fault_env).run(fleet.hostnames[:3], "after-rehearsals")
+    assert set(real.values()) == {"changed"}, messages
+    fleet.wait_idle()
+    assert all(normalise(fleet.dump(h), h, fleet) == reference["desired"] for h in fleet.hostnames[:3])
