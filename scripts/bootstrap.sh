@@ -9,10 +9,12 @@ set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 cd "$ROOT"
 PYTHONS=${MAILSEC_PYTHONS:-3.11}
-ANSIBLE_WHEEL_VERSION=14.5.0   # carries ansible.netcommon 8.7.1 and ansible.utils 6.1.1
+ANSIBLE_WHEEL_VERSION=14.5.0   # carries ansible.netcommon 8.7.1, ansible.utils 6.1.1 and community.crypto 3.5.0
 APT_PACKAGES="bind9 bind9-utils bind9-dnsutils pdns-server pdns-backend-sqlite3 postfix sqlite3 openssl rsync shellcheck"
 # GSS-TSIG tests: MIT Kerberos KDC and tools, headers to build the gssapi wheel, libfaketime (clock skew)
 APT_PACKAGES="$APT_PACKAGES krb5-kdc krb5-admin-server krb5-user libkrb5-dev gcc faketime"
+# ACME tests and the demo: pebble, Let's Encrypt's ACME test server (DNS-01 against the test BIND)
+APT_PACKAGES="$APT_PACKAGES pebble"
 
 log() { printf '[bootstrap] %s\n' "$*" >&2; }
 
@@ -66,14 +68,18 @@ make_venv() {  # make_venv 3.11
 }
 
 install_collections() {
-    # ansible.netcommon and ansible.utils come from the community package on the Python
-    # index (Galaxy is not reachable from every machine that runs this).
-    local dest="$ROOT/.collections/ansible_collections"
-    if [ ! -f "$dest/ansible/netcommon/MANIFEST.json" ] || [ ! -f "$dest/ansible/utils/MANIFEST.json" ]; then
+    # ansible.netcommon, ansible.utils and community.crypto (the ACME client of the role) come
+    # from the community package on the Python index (Galaxy is not reachable from every
+    # machine that runs this).
+    local dest="$ROOT/.collections/ansible_collections" c absent=0
+    for c in ansible/netcommon ansible/utils community/crypto; do
+        [ -f "$dest/$c/MANIFEST.json" ] || absent=1
+    done
+    if [ $absent = 1 ]; then
         mkdir -p "$ROOT/.cache" "$dest"
         local whl="$ROOT/.cache/ansible-$ANSIBLE_WHEEL_VERSION-py3-none-any.whl"
         if [ ! -f "$whl" ]; then
-            log "downloading the ansible $ANSIBLE_WHEEL_VERSION wheel for ansible.netcommon/ansible.utils"
+            log "downloading the ansible $ANSIBLE_WHEEL_VERSION wheel for ansible.netcommon/ansible.utils/community.crypto"
             "$ROOT/.venv-3.11/bin/python" -m pip download -q --no-deps --only-binary=:all: \
                 --python-version 3.13 -d "$ROOT/.cache" "ansible==$ANSIBLE_WHEEL_VERSION"
         fi
@@ -82,7 +88,8 @@ import sys, zipfile
 whl, dest = sys.argv[1], sys.argv[2]
 with zipfile.ZipFile(whl) as z:
     names = [n for n in z.namelist()
-             if n.startswith(("ansible_collections/ansible/netcommon/", "ansible_collections/ansible/utils/"))]
+             if n.startswith(("ansible_collections/ansible/netcommon/", "ansible_collections/ansible/utils/",
+                              "ansible_collections/community/crypto/"))]
     for n in names:
         z.extract(n, dest.rsplit("/ansible_collections", 1)[0])
 PY

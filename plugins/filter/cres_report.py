@@ -46,6 +46,9 @@ Filters (all pure, no I/O):
 - ``cres_report_dialect(results)``: from the results of an appliance's ESA tasks, what the
   appliance said that the collection's dialect did not expect: ``{rehearsal, matched, dialogs,
   questions: [{dialog, step, status (new | differed), question, answer}]}``.
+- ``cres_report_certificate(acme_state, result=None, check_mode=False, given=None)``: the
+  certificate an appliance presents after the run (names, issuer, not_after, days_left, renewed,
+  status), from the ACME decision or the certificate given as files.
 - ``cres_report_problems(report)``: the list of reasons the run is not done.
 - ``cres_report_table(report)``: the report as a readable text table.
 
@@ -319,6 +322,45 @@ def _dialect_summary(dialect):
     return "%d question(s) new or differed" % len(dialect["questions"]) if dialect.get("questions") else "as expected"
 
 
+def cres_report_certificate(acme_state, result=None, check_mode=False, given=None):
+    """The certificate an appliance presents after the run: issuer, not-after, days left, renewed.
+
+    ``acme_state`` is the role's ACME decision for the appliance (cres_tls_certificate_source=acme:
+    names, due, reason, installed, new); ``result`` the registered certificate step; ``given``
+    the preflight's certificate_check result of a certificate from files.
+    """
+    step = cres_report_step(result, check_mode)
+    if _is_mapping(acme_state) and acme_state:
+        installed = acme_state.get("installed") or {}
+        new = acme_state.get("new") or {}
+        if acme_state.get("due") and new and step != "failed":
+            # Installed by this appliance, or by the member that configures its cluster.
+            current, renewed, status = new, True, "renewed"
+        elif acme_state.get("due"):
+            current, renewed = installed, False
+            status = "would renew" if check_mode else ("install failed" if step == "failed" else "not renewed")
+        else:
+            current, renewed, status = installed, False, "kept"
+        return {"source": "acme", "names": list(acme_state.get("names") or []), "issuer": current.get("issuer"),
+                "not_after": current.get("not_after"), "days_left": current.get("days_left"), "renewed": renewed,
+                "status": status, "reason": acme_state.get("reason") or ""}
+    facts = given.get("certificate") if _is_mapping(given) else None
+    if not _is_mapping(facts) or not facts:
+        return {}
+    return {"source": "files", "names": list(facts.get("san") or []), "issuer": facts.get("issuer"),
+            "not_after": facts.get("not_after"), "days_left": facts.get("days_remaining"),
+            "renewed": step == "changed", "status": {"changed": "installed", "would change": "would install"}.get(
+                step, "unchanged" if step == "ok" else step), "reason": ""}
+
+
+def _common_name(dn):
+    """The CN of an RFC 4514 name (the table is narrow; the JSON keeps the whole name)."""
+    for part in str(dn or "").split(","):
+        if part.strip().upper().startswith("CN="):
+            return part.strip()[3:]
+    return dn
+
+
 def cres_report_problems(report):
     """Reasons the run is not done (empty when everything passed)."""
     if not _is_mapping(report):
@@ -445,6 +487,13 @@ def cres_report_table(report):
             lines.append("Questions the appliance asked that differ from docs/asyncos-dialect.md "
                          "(new: answered with its default)")
             lines.extend(_table(["appliance", "dialog", "after step", "status", "question", "answer"], asked))
+    certs = [[app.get("name"), ", ".join(c.get("names") or []), _common_name(c.get("issuer")), c.get("not_after"),
+              c.get("days_left"), c.get("status")]
+             for app in apps for c in [app.get("certificate") or {}] if c]
+    if certs:
+        lines.append("")
+        lines.append("Certificates the listeners present")
+        lines.extend(_table(["appliance", "names", "issuer", "not after", "days left", "renewed"], certs))
     doms = report.get("domains") or []
     if doms:
         rows = []
@@ -500,4 +549,5 @@ class FilterModule:
             "cres_report_problems": cres_report_problems,
             "cres_report_dialect": cres_report_dialect,
             "cres_report_table": cres_report_table,
+            "cres_report_certificate": cres_report_certificate,
         }
