@@ -46,9 +46,22 @@ services() {  # services start|stop RUN_DIR
     fi
 }
 
+# The ESA integration targets of each leg run against one release profile of the AsyncOS
+# simulator, both on a fixed 80x24 terminal (lines wrapped, a pager every screen): 12.1 whose
+# showconfig does not show uncommitted changes, and 16.0 whose showconfig shows them
+# (tests/simulator/profiles.py; the functional suite covers every profile).
+sim_settings() {  # sim_settings 3.X: the MAILSEC_SIM_* variables of that leg
+    case $1 in
+        3.11) echo "MAILSEC_SIM_PROFILE=12.1 MAILSEC_SIM_SHOWCONFIG_PENDING=false MAILSEC_SIM_TERMINAL=80x24" ;;
+        *) echo "MAILSEC_SIM_PROFILE=16.0 MAILSEC_SIM_SHOWCONFIG_PENDING=true MAILSEC_SIM_TERMINAL=80x24" ;;
+    esac
+}
+
 leg() {  # leg 3.X RESULTS_FILE: sanity, units, integration on one controller Python
     local v=$1 results=$2 dir="$RUN_BASE/py$1"
     local env=(env MAILSEC_PYTHON="$v" MAILSEC_RUN_DIR="$dir" MAILSEC_BUILD_DIR="$BUILD_BASE" PATH="$ROOT/.venv-$v/bin:$PATH")
+    # shellcheck disable=SC2046 # word splitting of the KEY=VALUE list is intended
+    export $(sim_settings "$v")
     want sanity && run "sanity (python $v)" "$results" "${env[@]}" scripts/ansible-test.sh sanity --venv --python "$v" --color no
     want units && run "units (python $v)" "$results" "${env[@]}" scripts/ansible-test.sh units --local --python "$v" --color no
     if want integration; then

@@ -142,7 +142,7 @@ def cases(dns, pki) -> list:
         Case("role-expired-certificate", "role", role_vars={"cres_tls_certificate_path": p["expired_cert"],
              "cres_tls_private_key_path": p["expired_key"], "cres_tls_chain_path": p["leaf_chain"]},
              expect=[r"expire"]),
-        Case("role-bad-spf-provider", "role", role_vars={"cres_tls_spf_provider": {"provider": "route53"}},
+        Case("role-bad-spf-provider", "role", role_vars={"cres_tls_spf_provider": {"provider": "bind-api"}},
              expect=[r"provider"]),
     ]
     return out
