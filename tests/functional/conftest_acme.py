@@ -179,6 +179,7 @@ class Run:
         proc = subprocess.run(cmd, env=extra, cwd=env["dir"], capture_output=True, text=True, timeout=900,
                               check=False)
         self.name = name
+        self.args = list(args)
         self.rc = proc.returncode
         self.output = proc.stdout + proc.stderr
         (log.parent / f"{name}.out").write_text(self.output)
@@ -188,6 +189,9 @@ class Run:
         report = Path(env["report_dir"]) / "cres_tls_report.json"
         self.report = json.loads(report.read_text()) if report.exists() else None
         self.presented = {h: presented_certificate(env, h) for h in env["sim"]["appliances"]}
+        # The private keys of cres_tls_acme_save_dir after this run (a renewal replaces them).
+        saved = Path(env["acme_dir"]) / "certificates"
+        self.keys = {p.name: p.read_text() for p in sorted(saved.glob("*.key"))} if saved.exists() else {}
 
     def orders(self) -> int:
         return sum(1 for p in self.acme_requests if p == "/order-plz")

@@ -8,6 +8,12 @@ and a PKCS#12 passphrase; the role itself. Then every file any run of this sessi
 (stdout, stderr, Ansible log, callback records - the other reliability tests' runs included)
 and every transcript is searched for every secret the suite used (passwords, every line of
 every private key body, passphrases, the TSIG secret, the API key): 0 hits.
+
+The ACME path (cres_tls_certificate_source=acme, conftest_acme.py) too: every run of its
+scenario, several with ``-vvv`` and the Ansible log on, and its report are searched for the new
+private keys the role generated (each one read from the mode-0600 file of
+cres_tls_acme_save_dir), the ACME account key, the TSIG secret of the challenge records and the
+appliance password: 0 hits.
 """
 
 from __future__ import annotations
@@ -172,3 +178,22 @@ def test_no_secret_in_any_output(secret_runs, rel_secrets, rel_dir):
     hits = brunner.scan_for_secrets(paths, rel_secrets)
     assert not hits, "secrets found:\n" + "\n".join(f"{name} in {where}: ...{ctx}..." for name, where, ctx in hits)
     assert len(paths) >= 4
+
+
+def test_no_acme_secret_in_any_output(acme_runs):
+    env = acme_runs["env"]
+    acme_dir = Path(env["acme_dir"])
+    found = {"acme_account_key": (acme_dir / "account.key").read_text(),
+             "acme_tsig_secret": env["acme_dns"]["tsig_secret"],
+             "appliance_password": next(iter(env["sim"]["appliances"].values()))["password"]}
+    runs = list(acme_runs["runs"].values())
+    for run in runs:                 # every key generated: the renewal replaced the first ones
+        for name, body in run.keys.items():
+            found["acme_certificate_key_%s_%s" % (run.name, name)] = body
+    for key in sorted((acme_dir / "certificates").glob("*.key")):
+        assert key.stat().st_mode & 0o777 == 0o600, key
+    assert len({v for k, v in found.items() if k.startswith("acme_certificate_key")}) == 4, sorted(found)
+    assert sum(1 for run in runs if "-vvv" in run.args) >= 3
+    paths = [f for run in runs for f in run.files] + [Path(env["report_dir"])]
+    hits = brunner.scan_for_secrets(paths, found, texts={run.name: run.output for run in runs})
+    assert not hits, "secrets found:\n" + "\n".join(f"{name} in {where}: ...{ctx}..." for name, where, ctx in hits)
