@@ -25,8 +25,9 @@ mkdir -p "$DEST" "$BUILD/ansible_collections/ansible"
 (cd "$ROOT" && git ls-files --cached --others --exclude-standard | sort) > "$BUILD/.wanted"
 (cd "$DEST" && find . -type f ! -path './tests/output/*' ! -path './.git/*' ! -path './.git' | sed 's|^\./||' | sort) > "$BUILD/.have"
 comm -13 "$BUILD/.wanted" "$BUILD/.have" | (cd "$DEST" && xargs -r rm -f --)
-for c in netcommon utils; do
-    [ -d "$BUILD/ansible_collections/ansible/$c" ] || cp -a "$ROOT/.collections/ansible_collections/ansible/$c" "$BUILD/ansible_collections/ansible/"
+for c in ansible/netcommon ansible/utils community/crypto; do
+    mkdir -p "$BUILD/ansible_collections/${c%/*}"
+    [ -d "$BUILD/ansible_collections/$c" ] || cp -a "$ROOT/.collections/ansible_collections/$c" "$BUILD/ansible_collections/${c%/*}/"
 done
 # Variables of the servers started by tests/harness/services.py.
 if [ -f "$RUN_DIR/integration_config.yml" ]; then

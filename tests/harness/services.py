@@ -21,8 +21,9 @@ from pathlib import Path
 
 from tests.harness.common import RUN_DIR
 
-# Order matters: DNS first (SMTP and simulator tests look names up there).
-SERVICES = ["bind", "pdns", "kdc", "route53", "smtp", "sim"]
+# Order matters: DNS first (SMTP and simulator tests look names up there; pebble validates
+# DNS-01 challenges against the BIND).
+SERVICES = ["bind", "pdns", "kdc", "route53", "smtp", "sim", "pebble"]
 
 
 def _module(name: str):
