@@ -317,6 +317,7 @@ MUTUALLY_EXCLUSIVE = [
     ("pkcs12", "pkcs12_path"),
 ]
 REQUIRED_ONE_OF = [("certificate", "certificate_path", "pkcs12", "pkcs12_path")]
+MODULE_OPTIONS = dict(mutually_exclusive=MUTUALLY_EXCLUSIVE, required_one_of=REQUIRED_ONE_OF)
 
 
 def run(module):
@@ -353,9 +354,7 @@ def run(module):
 
 
 def main():
-    module = AnsibleModule(argument_spec=ARGUMENT_SPEC, mutually_exclusive=MUTUALLY_EXCLUSIVE,
-                           required_one_of=REQUIRED_ONE_OF, supports_check_mode=True)
-    run(module)
+    run(AnsibleModule(argument_spec=ARGUMENT_SPEC, supports_check_mode=True, **MODULE_OPTIONS))
 
 
 if __name__ == "__main__":

@@ -250,10 +250,11 @@ from ansible_collections.mailsec.cres.plugins.module_utils.dns_txt_core import (
 )
 
 
+MODULE_OPTIONS = dict(required_if=REQUIRED_IF, required_together=REQUIRED_TOGETHER, required_by=REQUIRED_BY)
+
+
 def main():
-    module = AnsibleModule(argument_spec=ARGUMENT_SPEC, required_if=REQUIRED_IF,
-                           required_together=REQUIRED_TOGETHER, required_by=REQUIRED_BY, supports_check_mode=True)
-    run(module)
+    run(AnsibleModule(argument_spec=ARGUMENT_SPEC, supports_check_mode=True, **MODULE_OPTIONS))
 
 
 if __name__ == '__main__':

@@ -253,39 +253,44 @@ from ansible_collections.mailsec.cres.plugins.module_utils.esa.certificate impor
 from ansible_collections.mailsec.cres.plugins.module_utils.esa.runner import argument_spec, run_module
 
 
-def main():
-    module = AnsibleModule(
-        argument_spec=argument_spec(dict(
-            name=dict(type='str', required=True),
-            state=dict(type='str', default='present', choices=['present', 'absent']),
-            certificate=dict(type='str'),
-            certificate_path=dict(type='path'),
-            private_key=dict(type='str', no_log=True),
-            private_key_path=dict(type='path'),
-            private_key_passphrase=dict(type='str', no_log=True),
-            intermediates=dict(type='list', elements='str'),
-            intermediates_path=dict(type='list', elements='path'),
-            pkcs12=dict(type='str', no_log=True),
-            pkcs12_path=dict(type='path'),
-            pkcs12_passphrase=dict(type='str', no_log=True),
-            listeners=dict(type='list', elements='str', default=[]),
-            hostnames=dict(type='list', elements='str'),
-            ca_bundle=dict(type='path'),
-            min_days_remaining=dict(type='int', default=30),
-            min_key_bits=dict(type='int', default=2048),
-            ignore_checks=dict(type='list', elements='str', default=[], choices=list(IGNORABLE_CHECKS)),
-            delete_replaced=dict(type='bool', default=False),
-            force=dict(type='bool', default=False),
-        )),
-        mutually_exclusive=[
-            ('certificate', 'certificate_path', 'pkcs12', 'pkcs12_path'),
-            ('private_key', 'private_key_path', 'pkcs12', 'pkcs12_path'),
-            ('pkcs12', 'pkcs12_path'),
-        ],
-        required_if=[('state', 'present', ('certificate', 'certificate_path', 'pkcs12', 'pkcs12_path'), True)],
-        supports_check_mode=True,
-    )
+ARGUMENT_SPEC = argument_spec(dict(
+    name=dict(type='str', required=True),
+    state=dict(type='str', default='present', choices=['present', 'absent']),
+    certificate=dict(type='str'),
+    certificate_path=dict(type='path'),
+    private_key=dict(type='str', no_log=True),
+    private_key_path=dict(type='path'),
+    private_key_passphrase=dict(type='str', no_log=True),
+    intermediates=dict(type='list', elements='str'),
+    intermediates_path=dict(type='list', elements='path'),
+    pkcs12=dict(type='str', no_log=True),
+    pkcs12_path=dict(type='path'),
+    pkcs12_passphrase=dict(type='str', no_log=True),
+    listeners=dict(type='list', elements='str', default=[]),
+    hostnames=dict(type='list', elements='str'),
+    ca_bundle=dict(type='path'),
+    min_days_remaining=dict(type='int', default=30),
+    min_key_bits=dict(type='int', default=2048),
+    ignore_checks=dict(type='list', elements='str', default=[], choices=list(IGNORABLE_CHECKS)),
+    delete_replaced=dict(type='bool', default=False),
+    force=dict(type='bool', default=False),
+))
+MODULE_OPTIONS = dict(
+    mutually_exclusive=[
+        ('certificate', 'certificate_path', 'pkcs12', 'pkcs12_path'),
+        ('private_key', 'private_key_path', 'pkcs12', 'pkcs12_path'),
+        ('pkcs12', 'pkcs12_path'),
+    ],
+    required_if=[('state', 'present', ('certificate', 'certificate_path', 'pkcs12', 'pkcs12_path'), True)],
+)
+
+
+def run(module):
     run_module(module, CertificateResource)
+
+
+def main():
+    run(AnsibleModule(argument_spec=ARGUMENT_SPEC, supports_check_mode=True, **MODULE_OPTIONS))
 
 
 if __name__ == '__main__':

@@ -151,17 +151,17 @@ from ansible_collections.mailsec.cres.plugins.module_utils.esa.runner import (
 )
 
 
-def main():
-    module = AnsibleModule(
-        argument_spec=argument_spec(dict(
-            comment=dict(type='str', default=COMMIT_COMMENT_DEFAULT),
-            save_for_rollback=dict(type='bool', default=True),
-            staged_sessions=dict(type='list', elements='str'),
-            verify=dict(type='list', elements='dict'),
-            **ESA_REHEARSE_ARGUMENT_SPEC
-        ), commit=False),
-        supports_check_mode=True,
-    )
+ARGUMENT_SPEC = argument_spec(dict(
+    comment=dict(type='str', default=COMMIT_COMMENT_DEFAULT),
+    save_for_rollback=dict(type='bool', default=True),
+    staged_sessions=dict(type='list', elements='str'),
+    verify=dict(type='list', elements='dict'),
+    **ESA_REHEARSE_ARGUMENT_SPEC
+), commit=False)
+MODULE_OPTIONS = {}
+
+
+def run(module):
     device = make_device(module)
     try:
         result = execute_commit(device, check_mode=module.check_mode, comment=module.params['comment'],
@@ -171,6 +171,10 @@ def main():
     except EsaFailure as exc:
         fail(module, device, exc.message, exc.result)
     finish(module, device, result)
+
+
+def main():
+    run(AnsibleModule(argument_spec=ARGUMENT_SPEC, supports_check_mode=True, **MODULE_OPTIONS))
 
 
 if __name__ == '__main__':

@@ -238,23 +238,23 @@ from ansible_collections.mailsec.cres.plugins.module_utils.certificates import (
 )
 
 
-def main():
-    module = AnsibleModule(
-        argument_spec=esa_argument_spec({
-            "gather": {"type": "list", "elements": "str", "default": ["all"],
-                       "choices": ["all", "version", "cluster", "listeners", "certificates"]},
-            "refresh": {"type": "bool", "default": False},
-            "listeners": {"type": "list", "elements": "str"},
-        }, commit=False),
-        supports_check_mode=True,
-    )
+ARGUMENT_SPEC = esa_argument_spec({
+    "gather": {"type": "list", "elements": "str", "default": ["all"],
+               "choices": ["all", "version", "cluster", "listeners", "certificates"]},
+    "refresh": {"type": "bool", "default": False},
+    "listeners": {"type": "list", "elements": "str"},
+}, commit=False)
+MODULE_OPTIONS = {}
+
+
+def run(module):
     gather = set(module.params["gather"])
     if "certificates" in gather or "all" in gather:
         if not HAS_CRYPTOGRAPHY:
             module.fail_json(msg=missing_required_lib("cryptography"), exception=str(CRYPTOGRAPHY_IMPORT_ERROR))
-    device = AsyncOSDevice(module, on_unconfigured_mode=module.params["on_unconfigured_mode"],
-                           transcript_path=module.params["transcript_path"])
     try:
+        device = AsyncOSDevice(module, on_unconfigured_mode=module.params["on_unconfigured_mode"],
+                               transcript_path=module.params["transcript_path"])
         config = device.config(refresh=module.params["refresh"])
     except AsyncOSError as exc:
         module.fail_json(msg=exc.message, error_kind=exc.kind, dialog=exc.dialog)
@@ -274,6 +274,10 @@ def main():
         module.warn(warning)
     result["unknown_questions"] = list(device.unknown_questions)
     module.exit_json(changed=False, **result)
+
+
+def main():
+    run(AnsibleModule(argument_spec=ARGUMENT_SPEC, supports_check_mode=True, **MODULE_OPTIONS))
 
 
 if __name__ == "__main__":

@@ -216,28 +216,32 @@ from ansible_collections.mailsec.cres.plugins.module_utils.esa.mail_flow_policy 
 from ansible_collections.mailsec.cres.plugins.module_utils.esa.runner import argument_spec, run_module
 
 
-def main():
-    module = AnsibleModule(
-        argument_spec=argument_spec(dict(
-            listener=dict(type='str', required=True),
-            name=dict(type='str', required=True),
-            state=dict(type='str', default='present', choices=['present', 'absent']),
-            behaviour=dict(type='str', default='accept', choices=['accept', 'relay', 'reject', 'tcprefuse', 'continue']),
-            tls=dict(type='str', default='required', choices=['off', 'preferred', 'required']),
-            tls_verify_client=dict(type='bool', default=False),
-            max_message_size=dict(type='str'),
-            max_concurrent_connections=dict(type='int'),
-            max_messages_per_connection=dict(type='int'),
-            max_recipients_per_message=dict(type='int'),
-            max_recipients_per_hour=dict(type='int'),
-            smtp_auth=dict(type='str', choices=['off', 'preferred', 'required']),
-            smtp_auth_require_tls=dict(type='bool'),
-            allow_demo_certificate=dict(type='bool', default=False),
-            force=dict(type='bool', default=False),
-        )),
-        supports_check_mode=True,
-    )
+ARGUMENT_SPEC = argument_spec(dict(
+    listener=dict(type='str', required=True),
+    name=dict(type='str', required=True),
+    state=dict(type='str', default='present', choices=['present', 'absent']),
+    behaviour=dict(type='str', default='accept', choices=['accept', 'relay', 'reject', 'tcprefuse', 'continue']),
+    tls=dict(type='str', default='required', choices=['off', 'preferred', 'required']),
+    tls_verify_client=dict(type='bool', default=False),
+    max_message_size=dict(type='str'),
+    max_concurrent_connections=dict(type='int'),
+    max_messages_per_connection=dict(type='int'),
+    max_recipients_per_message=dict(type='int'),
+    max_recipients_per_hour=dict(type='int'),
+    smtp_auth=dict(type='str', choices=['off', 'preferred', 'required']),
+    smtp_auth_require_tls=dict(type='bool'),
+    allow_demo_certificate=dict(type='bool', default=False),
+    force=dict(type='bool', default=False),
+))
+MODULE_OPTIONS = {}
+
+
+def run(module):
     run_module(module, MailFlowPolicyResource)
+
+
+def main():
+    run(AnsibleModule(argument_spec=ARGUMENT_SPEC, supports_check_mode=True, **MODULE_OPTIONS))
 
 
 if __name__ == '__main__':

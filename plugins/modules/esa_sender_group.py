@@ -231,21 +231,25 @@ from ansible_collections.mailsec.cres.plugins.module_utils.esa.runner import arg
 from ansible_collections.mailsec.cres.plugins.module_utils.esa.sender_group import SenderGroupResource
 
 
-def main():
-    module = AnsibleModule(
-        argument_spec=argument_spec(dict(
-            listener=dict(type='str', required=True),
-            name=dict(type='str', required=True),
-            state=dict(type='str', default='present', choices=['present', 'absent']),
-            senders=dict(type='list', elements='str'),
-            senders_mode=dict(type='str', default='exact', choices=['exact', 'append']),
-            policy=dict(type='str'),
-            comment=dict(type='str'),
-            order=dict(type='int', default=1),
-        )),
-        supports_check_mode=True,
-    )
+ARGUMENT_SPEC = argument_spec(dict(
+    listener=dict(type='str', required=True),
+    name=dict(type='str', required=True),
+    state=dict(type='str', default='present', choices=['present', 'absent']),
+    senders=dict(type='list', elements='str'),
+    senders_mode=dict(type='str', default='exact', choices=['exact', 'append']),
+    policy=dict(type='str'),
+    comment=dict(type='str'),
+    order=dict(type='int', default=1),
+))
+MODULE_OPTIONS = {}
+
+
+def run(module):
     run_module(module, SenderGroupResource)
+
+
+def main():
+    run(AnsibleModule(argument_spec=ARGUMENT_SPEC, supports_check_mode=True, **MODULE_OPTIONS))
 
 
 if __name__ == '__main__':

@@ -444,9 +444,11 @@ def run(module):
     module.exit_json(**report)
 
 
+MODULE_OPTIONS = {}
+
+
 def main():
-    module = AnsibleModule(argument_spec=ARGUMENT_SPEC, supports_check_mode=True)
-    run(module)
+    run(AnsibleModule(argument_spec=ARGUMENT_SPEC, supports_check_mode=True, **MODULE_OPTIONS))
 
 
 if __name__ == "__main__":

@@ -210,8 +210,10 @@ _RESULT_KEYS = ('ip', 'sender', 'result', 'mechanism', 'domain', 'matched_path',
                 'explanation', 'lookups', 'void_lookups', 'trace', 'problems')
 
 
-def main():
-    module = AnsibleModule(argument_spec=ARGUMENT_SPEC, supports_check_mode=True)
+MODULE_OPTIONS = {}
+
+
+def run(module):
     p = module.params
     if not dns_resolver.HAS_DNSPYTHON:
         module.fail_json(msg=missing_required_lib('dnspython'), exception=str(dns_resolver.DNSPYTHON_IMPORT_ERROR))
@@ -246,6 +248,10 @@ def main():
         summary[entry['result']] = summary.get(entry['result'], 0) + 1
     module.exit_json(changed=False, record=record, results=results, summary=summary,
                      all_pass=all(entry['result'] == 'pass' for entry in results))
+
+
+def main():
+    run(AnsibleModule(argument_spec=ARGUMENT_SPEC, supports_check_mode=True, **MODULE_OPTIONS))
 
 
 if __name__ == '__main__':

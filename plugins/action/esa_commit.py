@@ -1,0 +1,15 @@
+# -*- coding: utf-8 -*-
+# Copyright: mailsec.cres contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Runs mailsec.cres.esa_commit in the controller, over the host's persistent connection
+(plugins/plugin_utils/controller_module.py)."""
+
+from __future__ import annotations
+
+from ansible_collections.mailsec.cres.plugins.modules import esa_commit
+from ansible_collections.mailsec.cres.plugins.plugin_utils.controller_module import ModuleAction
+
+
+class ActionModule(ModuleAction):
+    MODULE = esa_commit
+    PERSISTENT = True

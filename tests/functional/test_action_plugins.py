@@ -1,0 +1,66 @@
+"""The collection's modules run in the controller through their action plugins
+(plugins/plugin_utils): they find the same persistent connection Ansible itself starts and
+finds (one login across both kinds of task), and they start it the way Ansible does.
+
+The "plain" module is esa_info without its action plugin: a copy of the module in the
+playbook's library/ that Ansible runs the usual way (ansible-connection, AnsiballZ)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+ESA1 = "esa1.example.com"
+MODULE_SOURCE = Path(__file__).resolve().parents[2] / "plugins" / "modules" / "esa_info.py"
+
+OURS = """
+    - name: read through the action plugin
+      mailsec.cres.esa_info:
+        gather: [listeners]
+      register: ours
+"""
+
+PLAIN = """
+    - name: read the usual way (ansible-connection, AnsiballZ)
+      plain_esa_info:
+        gather: [listeners]
+      register: plain
+"""
+
+
+def _library(run_play_dir):
+    lib = run_play_dir / "library"
+    lib.mkdir(exist_ok=True)
+    (lib / "plain_esa_info.py").write_text(MODULE_SOURCE.read_text())
+
+
+def _same_read(results):
+    ours, plain = results["esa1"]["ours"], results["esa1"]["plain"]
+    assert ours["listeners"] == plain["listeners"]
+
+
+def test_action_plugin_finds_the_connection_ansible_started(sim_clean, run_play, sim_ctl, tmp_path):
+    _library(tmp_path)
+    rc, out, results = run_play(PLAIN + OURS, dump=["ours", "plain"])
+    assert rc == 0, out
+    _same_read(results)
+    assert sim_ctl.stats(ESA1)["logins"] == 1
+
+
+def test_ansible_finds_the_connection_the_action_plugin_started(sim_clean, run_play, sim_ctl, tmp_path):
+    _library(tmp_path)
+    rc, out, results = run_play(OURS + PLAIN, dump=["ours", "plain"])
+    assert rc == 0, out
+    _same_read(results)
+    assert sim_ctl.stats(ESA1)["logins"] == 1
+
+
+def test_action_plugin_reports_bad_options_like_a_module(sim_clean, run_play, sim_ctl):
+    rc, out, _ = run_play("""
+    - name: a misspelt option
+      mailsec.cres.esa_info:
+        gater: [listeners]
+""")
+    assert rc != 0
+    assert "Unsupported parameters for (mailsec.cres.esa_info) module: gater" in out
+    # nothing was sent to the appliance: validation comes before the connection
+    assert sim_ctl.stats(ESA1).get("logins", 0) == 0
