@@ -2,9 +2,12 @@
 
 They use the session simulator of ``conftest_sim`` (``sim``, ``sim_ctl``, ``sim_dump``) and add:
 
-- ``engine_session``: factory ``engine_session(host, **engine_kwargs) -> (DialogEngine, transport)``:
-  the collection's dialog engine over a real SSH channel to the simulator (paramiko), with the
-  prompt patterns of ``dialect.py`` - the same engine the cliconf plugin runs inside network_cli.
+- ``engine_session``: factory ``engine_session(host, **engine_kwargs) -> (DialogEngine, connection)``:
+  the collection's dialog engine and the cliconf plugin's own transport over an emulation of
+  network_cli on a real SSH shell (``NetworkCliEmulation``: PTY size, window change, prompt
+  matching and reply sanitizing as network_cli does); ``connection.closed`` tells a closed session.
+  ``open_engine(appliance)`` does the same for any simulator of tests.harness.sim.start();
+  ``read_config(engine, staged=None)`` reads and parses showconfig through it.
 - ``run_play``: runs ``ansible-playbook`` (network_cli + ``mailsec.cres.asyncos``) against simulator
   appliances and returns (rc, output, results) where results are what the play dumped with
   ``dump_results``.
@@ -15,7 +18,6 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import socket
 import subprocess
 import sys
@@ -25,92 +27,122 @@ from pathlib import Path
 import paramiko
 import pytest
 
-from ansible_collections.mailsec.cres.plugins.module_utils.asyncos import dialect
-from ansible_collections.mailsec.cres.plugins.module_utils.asyncos.dialog import (
-    DialogEngine,
-    Transport,
-    TransportError,
-)
+from ansible.module_utils.common.text.converters import to_text
+
+from ansible_collections.mailsec.cres.plugins.cliconf.asyncos import Cliconf, NetworkCliTransport
+from ansible_collections.mailsec.cres.plugins.module_utils.asyncos import config, scripts
+from ansible_collections.mailsec.cres.plugins.module_utils.asyncos.dialog import DialogEngine
+from ansible_collections.mailsec.cres.plugins.terminal.asyncos import TerminalModule
 from tests.harness.common import REPO_ROOT
 
 COLLECTIONS = REPO_ROOT / ".collections"     # on sys.path already (tests/functional/conftest.py)
 
-_PROMPTS = [re.compile(p) for p in (
-    dialect.MAIN_PROMPT_CLUSTER_RE, dialect.MAIN_PROMPT_STANDALONE_RE, dialect.SUB_PROMPT_RE, dialect.PAGER_RE,
-    dialect.PASTE_PROMPT_RE)]
 
+class NetworkCliEmulation:
+    """The parts of ansible.netcommon's network_cli (paramiko) the collection's cliconf relies on,
+    over a real SSH shell, so that the engine tests run the cliconf's own transport
+    (``NetworkCliTransport`` of plugins/cliconf/asyncos.py) without a persistent connection:
 
-class SSHTransport(Transport):
-    """Engine transport over a raw paramiko shell channel (no network_cli)."""
+    - the shell is opened with paramiko's default size (80x24), then the collection's terminal
+      plugin runs ``on_open_shell`` (its window change), as network_cli does after the login prompt;
+    - a receive ends when a ``terminal_stdout_re`` pattern of the terminal plugin matches the end
+      of the last 256-byte window (ANSI removed with its ``ansi_re``) and nothing more arrives
+      within the buffer read timeout;
+    - the reply is sanitized as network_cli does: split at every line break (CR, LF, CRLF), lines
+      equal to the command dropped, joined with LF, stripped.
+
+    Error patterns are not applied: the cliconf switches them off while its engine runs.
+    """
+
+    BUFFER_READ_TIMEOUT = 0.1  # network_cli's default ansible_buffer_read_timeout
+    WINDOW = 256  # network_cli reads and matches 256-byte windows
 
     def __init__(self, host, port, username, password, timeout=20.0):
         self.client = paramiko.SSHClient()
         self.client.set_missing_host_key_policy(paramiko.AutoAddPolicy())
         self.client.connect(host, port=port, username=username, password=password, look_for_keys=False,
                             allow_agent=False, timeout=timeout)
-        self.chan = self.client.invoke_shell(width=200, height=1000)
-        self.chan.settimeout(0.2)
+        self._ssh_shell = self.client.invoke_shell()
+        self._ssh_shell.settimeout(0.02)
+        self._terminal = TerminalModule(self)
         self.timeout = timeout
         self.closed = False
-        self._last = self._receive()
+        self._matched_prompt = b""
+        self._receive(b"")
+        self._terminal.on_open_shell()
 
-    def _receive(self):
-        buf = ""
+    def _prompt_in(self, window):
+        for regex in self._terminal.terminal_stdout_re:
+            match = regex.search(window)
+            if match:
+                return match.group()
+        return None
+
+    def _receive(self, command):
+        buf = b""
         deadline = time.monotonic() + self.timeout
+        quiet_until = None
         while True:
-            if any(p.search(buf) for p in _PROMPTS):
-                # like network_cli's buffer read timeout: make sure nothing else follows
-                try:
-                    more = self.chan.recv(65536)
-                except socket.timeout:
-                    return buf.replace("\r\n", "\n").replace("\r", "")
-                if not more:
-                    self.close()
-                    raise TransportError("connection closed")
-                buf += more.decode("utf-8", "replace")
-                continue
-            if time.monotonic() > deadline:
-                self.close()
-                raise TransportError("timeout; buffer ends with %r" % buf[-200:])
             try:
-                data = self.chan.recv(65536)
+                data = self._ssh_shell.recv(self.WINDOW)
             except socket.timeout:
+                if quiet_until is not None and time.monotonic() >= quiet_until:
+                    break
+                if time.monotonic() > deadline:
+                    raise TimeoutError("command timeout; buffer ends with %r" % buf[-200:])
                 continue
-            except OSError as exc:
-                self.close()
-                raise TransportError(str(exc))
             if not data:
-                self.close()
-                raise TransportError("connection closed by the appliance")
-            buf += data.decode("utf-8", "replace")
+                return None                                   # network_cli: the stream closed
+            buf += data
+            window = buf[-self.WINDOW:]
+            for regex in self._terminal.ansi_re:
+                window = regex.sub(b"", window)
+            prompt = self._prompt_in(window)
+            if prompt is not None:
+                self._matched_prompt = prompt
+                quiet_until = time.monotonic() + self.BUFFER_READ_TIMEOUT
+            else:
+                quiet_until = None
+        for regex in self._terminal.ansi_re:
+            buf = regex.sub(b"", buf)
+        lines = [line for line in buf.splitlines() if not (command and line.strip() == command.strip())]
+        return b"\n".join(lines).strip()
 
-    def send(self, line):
+    def send(self, command, sendonly=False, strip_prompt=True, **_kwargs):
         if self.closed:
-            raise TransportError("closed")
-        try:
-            self.chan.send(line + "\r")
-        except OSError as exc:
-            self.close()
-            raise TransportError(str(exc))
-        self._last = self._receive()
-        return self._last
+            raise OSError("the connection is closed")
+        self._ssh_shell.sendall(command + b"\r")
+        if sendonly:
+            return None
+        return to_text(self._receive(command), errors="surrogate_then_replace")
 
-    def send_only(self, line):
-        try:
-            self.chan.send(line + "\r")
-        except OSError as exc:
-            self.close()
-            raise TransportError(str(exc))
-
-    def last_prompt(self):
-        return self._last
+    def get_prompt(self):
+        return self._matched_prompt
 
     def close(self):
         self.closed = True
+        self._ssh_shell = None
         try:
             self.client.close()
         except Exception:  # noqa: BLE001
             pass
+
+
+def read_config(engine, staged=None):
+    """showconfig through ``engine``, parsed with config.build_config, with ``staged`` (a
+    StagedChanges of this session's dialogs) laid over it as the cliconf does."""
+    state = engine.run(scripts.showconfig())
+    assert state["ok"], state
+    return config.build_config(state["captures"]["output"], prompt=state["prompt"],
+                               staged=staged.to_dict() if staged else None)
+
+
+def open_engine(appliance: dict, **engine_kwargs):
+    """(DialogEngine, connection): the collection's engine over the cliconf's own transport on a
+    network_cli emulation to one appliance of tests.harness.sim.start()."""
+    conn = NetworkCliEmulation(appliance["ssh_host"], appliance["ssh_port"], appliance["username"],
+                               appliance["password"])
+    return DialogEngine(NetworkCliTransport(Cliconf(conn)), **engine_kwargs), conn
 
 
 @pytest.fixture
@@ -118,14 +150,13 @@ def engine_session(sim):
     opened = []
 
     def connect(host="esa1.example.com", **kwargs):
-        a = sim["appliances"][host]
-        transport = SSHTransport(a["ssh_host"], a["ssh_port"], a["username"], a["password"])
-        opened.append(transport)
-        return DialogEngine(transport, **kwargs), transport
+        engine, conn = open_engine(sim["appliances"][host], **kwargs)
+        opened.append(conn)
+        return engine, conn
 
     yield connect
-    for transport in opened:
-        transport.close()
+    for conn in opened:
+        conn.close()
 
 
 def _inventory(sim, path: Path, hosts):

@@ -5,7 +5,14 @@
 - ``sim_clean``: per test: committed state back to the seed, faults cleared, counters reset.
 - ``sim_cli``: factory ``sim_cli(host="esa1.example.com", **kw) -> CLI`` (closed at teardown).
 - ``sim_dump``: ``sim_dump(host=None) -> str``, the byte-stable committed state.
-- ``sim_ctl``: the tests.simulator.control module bound to the state dir (``sim_ctl.set(host, drop_at_step=3)``).
+- ``sim_ctl``: the tests.simulator.control module bound to the state dir (``sim_ctl.set(host, drop_at_step=3)``;
+  variant switches too: ``sim_ctl.set(host, policy_edit_menu=True)``).
+- ``sim_settings``: the release profile and variant switches the session simulator runs with
+  (``MAILSEC_SIM_*``, tests/harness/sim.py), see ``settings_of``.
+
+``RELEASE_TEXTS``: what the simulator must print per release profile, after the public record
+(../shared/reference/asyncos-public-record.md); the tests compare against this table, never
+against the simulator's own tests/simulator/profiles.py.
 """
 
 from __future__ import annotations
@@ -15,11 +22,80 @@ import os
 from pathlib import Path
 
 import pytest
+import yaml
 
 from tests.harness import sim as sim_service
 from tests.simulator import control as _control
 from tests.simulator import model as _model
+from tests.simulator import profiles as _profiles
 from tests.simulator.client import CLI
+
+_PASSPHRASE_MASK = "Mask passphrases (Files with masked passphrases cannot be loaded using loadconfig command)"
+RELEASE_TEXTS = {
+    "12.1": {
+        "version": "12.1.0-071",
+        # IAF-C12: no Common Name question after a paste
+        "fqdn_question": None,
+        # IAF-C12 treats "Certificate profile .* already exists." as an error string and answers
+        # the following prompt (its text is not shown: the simulator's assumption)
+        "overwrite": "Certificate profile {name} already exists.\r\nDo you want to overwrite it? [N]> ",
+        "unknown_command": "Unknown command: {name}",
+        "passphrase_items": [_PASSPHRASE_MASK, "Encrypt passphrases", "Plain passphrases"],
+        # IAF-L12 matches 'TLS,but'
+        "demo_question": "You may use the demo certificate to test TLS,but this will not be secure. "
+                         "Do you really wish to use the demo certificate? [N]> ",
+        "filters_questions": False,
+        "sender_group_last_op": "- RENAME - Rename this sender group.",
+    },
+    "14.0": {
+        "version": "14.0.0-698",
+        # IAF-C14
+        "fqdn_question": "Do you want to check if Common Name is in Fully Qualified Domain Name(FQDN) format? [N]> ",
+        "overwrite": "Certificate profile {name} already exists.\r\nDo you want to overwrite it? [N]> ",
+        "unknown_command": "Unknown command: {name}",
+        "passphrase_items": [_PASSPHRASE_MASK, "Encrypt passphrases"],
+        "demo_question": "You may use the demo certificate to test TLS, but this will not be secure. "
+                         "Do you really wish to use the demo certificate? [N]> ",
+        # IAF-K14: Sender Domain Reputation, Outbreak Filters, Advanced Phishing, Graymail, Content / Message Filters
+        "filters_questions": True,
+        "sender_group_last_op": "- EXTERNAL THREAT FEED SOURCE - Add, delete or view the external threat feed "
+                                "sources.",
+    },
+    "16.0": {
+        "version": "16.0.3-017",
+        # DEPLOY (16.0.3)
+        "fqdn_question": "Do you want to check if Common Name or SAN:dNSName or both are in Fully Qualified Domain "
+                         "Name(FQDN) format ? [N]> ",
+        "overwrite": 'Certificate profile "{name}" already exists. Do you want to overwrite with this new one? [N]> ',
+        # NETSIM
+        "unknown_command": "Unknown command or missing feature key: {name}",
+        "passphrase_items": [_PASSPHRASE_MASK, "Encrypt passphrases"],
+        "demo_question": "You may use the demo certificate to test TLS, but this will not be secure. "
+                         "Do you really wish to use the demo certificate? [N]> ",
+        "filters_questions": True,
+        "sender_group_last_op": "- EXTERNAL THREAT FEED SOURCE - Add, delete or view the external threat feed "
+                                "sources.",
+    },
+}
+# The 14.0+ questions of the policy parameter sequence (IAF-K14), in dialog order.
+FILTER_QUESTIONS = ("Would you like to enable Sender Domain Reputation Filtering?",
+                    "Would you like to enable Virus Outbreak Filters?",
+                    "Would you like to enable Advanced Phishing Protection scanning?",
+                    "Would you like to enable Graymail Detection?",
+                    "Would you like to enable Content Filters?",
+                    "Would you like to enable Message Filters?")
+
+
+def settings_of(info: dict) -> dict:
+    """Release profile and variant switches of a simulator started by tests.harness.sim.start:
+    its data file's top level over the defaults of tests/simulator/profiles.py, plus
+    ``texts`` (the profile's RELEASE_TEXTS)."""
+    data = yaml.safe_load(Path(info["data_file"]).read_text())
+    out = dict(_profiles.VARIANTS)
+    out.update({k: data[k] for k in _profiles.VARIANTS if k in data})
+    out["profile"] = str(data.get("profile") or _profiles.DEFAULT_PROFILE)
+    out["texts"] = RELEASE_TEXTS[out["profile"]]
+    return out
 
 
 @pytest.fixture(scope="session")
@@ -58,6 +134,11 @@ class _Ctl:
 
     def reset_state(self):
         return _control.reset_state(self.state_dir)
+
+
+@pytest.fixture
+def sim_settings(sim):
+    return settings_of(sim)
 
 
 @pytest.fixture

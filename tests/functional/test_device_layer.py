@@ -1,6 +1,7 @@
 """Device layer over real SSH against the simulator (issue 4, "Done when").
 
-Engine-level tests drive ``DialogEngine`` with the collection's scripts over a paramiko channel;
+Engine-level tests drive ``DialogEngine`` with the collection's scripts over the cliconf's own transport
+on an emulation of network_cli (conftest_device.NetworkCliEmulation) on a real SSH shell;
 playbook tests run ``mailsec.cres.esa_info`` through ``ansible.netcommon.network_cli`` and the
 collection's terminal/cliconf plugins.
 """
@@ -11,16 +12,12 @@ import pytest
 
 from ansible_collections.mailsec.cres.plugins.module_utils.asyncos import config as cfg
 from ansible_collections.mailsec.cres.plugins.module_utils.asyncos import scripts
+from ansible_collections.mailsec.cres.plugins.module_utils.asyncos.staged import StagedChanges
 from ansible_collections.mailsec.cres.plugins.module_utils.asyncos.transcript import TranscriptWriter
+from tests.functional.conftest_device import read_config
 
 ESA1 = "esa1.example.com"
 ESA2 = "esa2.example.com"
-
-
-def read_config(engine):
-    state = engine.run(scripts.showconfig())
-    assert state["ok"], state
-    return cfg.build_config(state["captures"]["output"], prompt=state["prompt"])
 
 
 def assert_at_main(engine):
@@ -43,9 +40,20 @@ def test_engine_reads_the_model(sim_clean, engine_session):
     assert not inc.hat.warnings
 
 
+def _assert_cres_change(config):
+    inc = config.listener("IncomingMail")
+    assert inc.certificate == "cres_cert"
+    assert config.certificate("cres_cert") is not None
+    assert inc.hat.policy("CRES_TLS").params.get("tls") == "required"
+    group = inc.hat.sender_group("CRES_SENDERS")
+    assert group.senders == [".res.cisco.com", "208.90.57.0/26"] and group.policy == "CRES_TLS"
+    return inc
+
+
 def test_change_dialogs_then_commit(sim_clean, engine_session, sim_dump, pki_chain):
     engine, _t = engine_session(ESA1)
     before = sim_dump(ESA1)
+    staged = StagedChanges()
     steps = [
         scripts.paste_certificate("cres_cert", pki_chain["leaf_pem"], pki_chain["key_pem"], [pki_chain["ca_pem"]]),
         scripts.set_listener_certificate("IncomingMail", "cres_cert"),
@@ -54,31 +62,40 @@ def test_change_dialogs_then_commit(sim_clean, engine_session, sim_dump, pki_cha
         scripts.create_sender_group("IncomingMail", "CRES_SENDERS", [".res.cisco.com", "208.90.57.0/26"],
                                     "CRES_TLS", "CRES replies over TLS"),
     ]
+    results = {}
     for script in steps:
         result = engine.run(script)
         assert result["ok"], (script["name"], result["error"], result["tail"])
-    config = read_config(engine)
-    inc = config.listener("IncomingMail")
-    assert inc.certificate == "cres_cert"
-    assert inc.hat.policy("CRES_TLS").params.get("tls") == "required"
-    group = inc.hat.sender_group("CRES_SENDERS")
-    assert group.senders == [".res.cisco.com", "208.90.57.0/26"] and group.policy == "CRES_TLS"
+        assert not result["unknown_questions"], result["unknown_questions"]
+        results[script["name"]] = result
+        staged.record(script["stage"], result["captures"])
+    # staged changes are verified in the dialogs' own listings (showconfig need not show them)
+    assert "cres_cert" in cfg.listing_names(results["paste_certificate"]["captures"]["listing_after"])
+    printed = cfg.parse_hat(cfg.extract_hat_print(results["create_sender_group"]["captures"]["hat_print"]))
+    assert printed.sender_group("CRES_SENDERS").policy == "CRES_TLS"
+    inc = _assert_cres_change(read_config(engine, staged))
     first = inc.hat.group_names()[0]
     if first != "CRES_SENDERS":
-        assert engine.run(scripts.move_sender_group("IncomingMail", "CRES_SENDERS", first))["ok"]
-        assert read_config(engine).listener("IncomingMail").hat.group_names()[0] == "CRES_SENDERS"
+        script = scripts.move_sender_group("IncomingMail", "CRES_SENDERS", first)
+        moved = engine.run(script)
+        assert moved["ok"], moved
+        staged.record(script["stage"], moved["captures"])
+        assert read_config(engine, staged).listener("IncomingMail").hat.group_names()[0] == "CRES_SENDERS"
     assert sim_dump(ESA1) == before, "nothing is committed before commit"
     commit = engine.run(scripts.commit("device layer test"))
-    assert commit["ok"] and cfg.parse_commit(commit["captures"]["output"]) is True
+    assert commit["ok"] and cfg.parse_commit(commit["captures"]["output"]) == cfg.COMMITTED
     assert sim_dump(ESA1) != before
+    # the committed state, read without the staged record
+    assert _assert_cres_change(read_config(engine)).hat.group_names()[0] == "CRES_SENDERS"
     again = engine.run(scripts.commit("nothing"))
-    assert again["ok"] and cfg.parse_commit(again["captures"]["output"]) is False
+    assert again["ok"] and cfg.parse_commit(again["captures"]["output"]) == cfg.NOTHING_TO_COMMIT
 
 
 def _error_cases(pki):
     cert, key, other_key = pki["leaf_pem"], pki["key_pem"], pki["other_key_pem"]
     return [
-        ("unknown listener", scripts.move_sender_group("NoSuchListener", "A", "B"), "device"),
+        # the listener is chosen by number from the listing: a name it does not list is not offered
+        ("unknown listener", scripts.move_sender_group("NoSuchListener", "A", "B"), "menu"),
         ("invalid host", scripts.create_sender_group("IncomingMail", "BAD", ["not a host!!"], "ACCEPTED"), "device"),
         ("policy not offered", scripts.create_sender_group("IncomingMail", "G1", ["10.9.9.9"], "NO_SUCH_POLICY"),
          "menu"),
@@ -127,13 +144,72 @@ def test_dropped_connection_mid_dialog_leaves_committed_config(sim_clean, engine
     assert hat.policy("PENDING_ONLY") is None and hat.sender_group("DROPPED") is None
 
 
+def _statuses(result):
+    return {s["step"]: s["status"] for s in result["steps"]}
+
+
+def _printed_hat(result):
+    return cfg.parse_hat(cfg.extract_hat_print(result["captures"]["hat_print"]))
+
+
+def test_menus_that_come_and_go(sim_clean, engine_session, sim_ctl, sim_dump):
+    """IAF-L12: after EDIT / DELETE the entry-type list comes only when the listener has both
+    sender groups and policies; policy EDIT goes straight to the behaviour list; "change the
+    policy parameters?" after a named policy. Each also the other way (variant switches)."""
+    before = sim_dump(ESA1)
+    sim_ctl.set(ESA1, hat_type_menu="auto", policy_edit_menu=False, change_params_after_policy=True)
+    engine, _t = engine_session(ESA1)
+    deleted = engine.run(scripts.delete_sender_group("OutgoingMail", "RELAYLIST"))
+    assert deleted["ok"], (deleted["error"], deleted["tail"])
+    assert _statuses(deleted)["hat.entry_type"] == "matched"            # groups and policies: the list
+    assert _printed_hat(deleted).group_names() == []
+    # only policies left: straight to the "HAT policies:" list, then straight to the behaviour list
+    updated = engine.run(scripts.update_policy("OutgoingMail", "RELAYED", "relay", {"max_rcpts_per_hour": "100"}))
+    assert updated["ok"], (updated["error"], updated["tail"])
+    steps = _statuses(updated)
+    assert steps["hat.entry_type"] == "absent" and steps["hat.policy.menu"] == "absent"
+    assert steps["param.rate_limit"] == "matched" and steps["param.max_rcpts_per_hour"] == "matched"
+    assert _printed_hat(updated).policy("RELAYED").params == {"max_rcpts_per_hour": "100"}
+    grouped = engine.run(scripts.create_sender_group("OutgoingMail", "G1", ["10.9.9.9"], "RELAYED", "g1"))
+    assert grouped["ok"] and _statuses(grouped)["hat.change_parameters"] == "matched", grouped["steps"]
+    # the other readings: the type list every time, no question after a named policy
+    sim_ctl.set(ESA1, hat_type_menu="always", change_params_after_policy=False)
+    again = engine.run(scripts.update_policy("OutgoingMail", "RELAYED", None, {"max_rcpts_per_hour": "-1"}))
+    assert again["ok"], (again["error"], again["tail"])
+    steps = _statuses(again)
+    assert steps["hat.entry_type"] == "matched" and steps["hat.policy.menu"] == "absent"
+    assert _printed_hat(again).policy("RELAYED").params == {"max_rcpts_per_hour": "-1"}
+    grouped = engine.run(scripts.create_sender_group("OutgoingMail", "G2", ["10.9.9.8"], "RELAYED", "g2"))
+    assert grouped["ok"] and _statuses(grouped)["hat.change_parameters"] == "absent", grouped["steps"]
+    assert _printed_hat(grouped).group_names() == ["G1", "G2"]
+    for result in (deleted, updated, again, grouped):
+        assert not result["unknown_questions"], result["unknown_questions"]
+    assert engine.run(scripts.clearchanges())["ok"]
+    assert sim_dump(ESA1) == before
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "device-layer bug: scripts.update_policy handles a NAME / POLICY menu before the behaviour "
+    "(optional step hat.policy.menu) but not its return after the parameters: PRINT is typed at "
+    "that menu, the appliance answers 'Unknown option: PRINT' and the dialog fails after the "
+    "change was typed"))
+def test_update_policy_with_a_name_policy_menu(sim_clean, engine_session, sim_ctl):
+    sim_ctl.set(ESA1, policy_edit_menu=True)        # the collection's earlier reading of policy EDIT
+    engine, _t = engine_session(ESA1)
+    result = engine.run(scripts.update_policy("IncomingMail", "THROTTLED", None, {"max_rcpts_per_hour": "-1"}))
+    assert engine.run(scripts.clearchanges())["ok"]
+    assert result["ok"], (result["error"], result["tail"])
+    assert _statuses(result)["hat.policy.menu"] == "matched"
+    assert _printed_hat(result).policy("THROTTLED").params["max_rcpts_per_hour"] == "-1"
+
+
 def test_cluster_machine_level(sim_clean, engine_session):
     engine, _t = engine_session(ESA2)
     config = read_config(engine)
     assert config.cluster.mode in ("machine", "group", "cluster") and config.cluster.name
     result = engine.run(scripts.print_hat("IncomingMail"))
     assert result["ok"], result
-    assert cfg.parse_hat(cfg.extract_hat_print(result["captures"]["output"])).default_policy
+    assert cfg.parse_hat(cfg.extract_hat_print(result["captures"]["hat_print"])).default_policy
 
 
 def test_cluster_fail_mode_never_creates_an_override(sim_clean, engine_session, sim_dump):
@@ -174,11 +250,12 @@ ESA_INFO = """
 """
 
 
-def test_esa_info_returns_the_model(sim_clean, run_play, sim):
+def test_esa_info_returns_the_model(sim_clean, run_play, sim, sim_settings):
     rc, out, results = run_play(ESA_INFO, hosts=(ESA1, ESA2), dump=["info"])
     assert rc == 0, out
     esa1 = results["esa1"]["info"]
-    assert esa1["hostname"] == ESA1 and esa1["model"] == "C100V" and esa1["version"] == "15.0.0-104"
+    assert esa1["hostname"] == ESA1 and esa1["model"] == "C100V"
+    assert esa1["version"] == sim_settings["texts"]["version"]          # the release profile's version
     assert esa1["serial"] == "4229C7A4F6D1A2B3C4D5-1A2B3C4D5E6F"
     assert esa1["cluster"]["mode"] == "standalone"
     names = [lst["name"] for lst in esa1["listeners"]]

@@ -9,11 +9,15 @@ import xml.etree.ElementTree as ET
 import paramiko
 import pytest
 
-from tests.simulator.client import CLI, PAGER
+from tests.functional.conftest_sim import FILTER_QUESTIONS
+from tests.simulator.client import CLI, PAGER, PAGER_ERASE
 
 pytestmark = pytest.mark.usefixtures("sim_clean")
 
 ESA1 = "esa1.example.com"
+CHANGE_PARAMS = "Would you like to change the policy parameters? [N]> "
+COMMENT_Q = "Enter a comment for this sender group.\r\n[]> "
+NOTHING_TO_COMMIT = "\r\nThere is no data to commit.\r\n"
 
 
 def xml_of(text: str) -> ET.Element:
@@ -49,7 +53,8 @@ def new_policy(c: CLI, name: str, tls_item: str | None = None):
     c.answer("NEW")
     c.answer("2")
     c.answer(name)
-    c.answer("1")
+    _unused, out = c.answer("1")
+    assert out.endswith(CHANGE_PARAMS)
     if tls_item is None:
         return c.answer("N")
     kind, out = c.answer("Y")
@@ -64,13 +69,24 @@ def new_policy(c: CLI, name: str, tls_item: str | None = None):
     return kind, out
 
 
+def named_policy_params(c: CLI, out: str, answer: str = "N") -> str:
+    """After a named policy was chosen as behaviour: IAF-L12 answers "change the policy
+    parameters?" on one code path for every behaviour (variant change_params_after_policy,
+    on by default); returns the text up to the comment question."""
+    if out.endswith(CHANGE_PARAMS):
+        _unused, out = c.answer(answer)
+    assert re.search(r"\r\nEnter a comment for this sender group\.\r\n\[[^\]\r\n]*\]> $", out), out[-200:]
+    return out
+
+
 def new_group(c: CLI, name: str, hosts: str, policy: str, comment: str = ""):
     c.answer("NEW")
     c.answer("1")
     c.answer(name)
     kind, out = c.answer(hosts)
     num = re.search(rf"^(\d+)\. Policy: {re.escape(policy)}\r?$", out, re.M).group(1)
-    c.answer(num)
+    _unused, out = c.answer(num)
+    named_policy_params(c, out)
     return c.answer(comment)
 
 
@@ -102,19 +118,20 @@ def test_host_key_is_stable_and_from_state_dir(sim, sim_cli):
     assert pub[1] == k1.get_base64()
 
 
-def test_version(sim_cli):
+def test_version(sim_cli, sim_settings):
     out = sim_cli().cmd("version")
     keys = dict(re.findall(r"^([A-Za-z #]+): (.*?)\r?$", out, re.M))
     assert keys["Model"] == "C100V"
-    assert keys["Version"] == "15.0.0-104"
+    assert keys["Version"] == sim_settings["texts"]["version"]     # the release profile's version
     assert keys["Serial #"] == "4229C7A4F6D1A2B3C4D5-1A2B3C4D5E6F"
     assert keys["Product"].startswith("Cisco C100V")
     assert "Current Version\r\n===============" in out
 
 
-def test_unknown_command(sim_cli):
+def test_unknown_command(sim_cli, sim_settings):
     out = sim_cli().cmd("frobnicate now")
-    assert "\r\nUnknown command: frobnicate\r\n" in out
+    assert out == "frobnicate now\r\n" + sim_settings["texts"]["unknown_command"].format(name="frobnicate") + \
+        "\r\n\r\nesa1.example.com> "
 
 
 @pytest.mark.parametrize("eol", ["\r", "\n", "\r\n"])
@@ -152,13 +169,22 @@ def test_paging_every_page_lines(sim_cli, sim_ctl):
             break
         pages += 1
         c.chan.send("\r")
-    body = text.replace(PAGER, "")
+    # after each key the pager text is erased (CR, spaces, CR) before the output goes on
+    assert text.count(PAGER + PAGER_ERASE) == pages == text.count(PAGER_ERASE)
+    body = text.replace(PAGER, "").replace(PAGER_ERASE, "")
     lines = body.split("\r\n")
     # 40 lines per page: the pager appears after each 40 lines following the last input
     assert pages == (len(lines) - 2) // 40
     first_page = text.split(PAGER)[0]
     assert first_page.count("\r\n") == 41   # echo line + 40 lines
-    xml_of(body)                              # removing the pager string gives the exact output
+    # removing the pager strings and their erasures gives the exact output
+    c2 = sim_cli()
+    c2.send("showconfig")
+    c2.expect_sub()
+    paged = c2.cmd("1")
+    strip_time = re.compile(r"Current Time: [^\r]*")
+    assert strip_time.sub("", body) == strip_time.sub("", paged)
+    xml_of(body)
 
 
 def test_paging_setting_via_control(sim_cli, sim_ctl):
@@ -179,11 +205,13 @@ def test_paging_setting_via_control(sim_cli, sim_ctl):
     assert "\r\nx" not in text                 # the pager key is not echoed
 
 
-def test_showconfig_xml(sim_cli):
+def test_showconfig_xml(sim_cli, sim_settings):
     c = sim_cli()
     c.send("showconfig")
     menu = c.expect_sub()
-    assert "Choose the passphrase option:\r\n1. Mask passphrases" in menu
+    items = sim_settings["texts"]["passphrase_items"]
+    assert "Choose the passphrase option:\r\n" + "".join(f"{i}. {t}\r\n" for i, t in enumerate(items, 1)) + \
+        "[1]> " in menu
     assert menu.endswith("[1]> ")
     out = c.cmd("1")
     assert '<?xml version="1.0" encoding="ISO-8859-1"?>' in out
@@ -207,12 +235,22 @@ def test_showconfig_xml(sim_cli):
     assert root.find("cluster") is None
 
 
-def test_showconfig_plain_passphrases(sim_cli):
+def test_showconfig_plain_and_encrypted_passphrases(sim_cli, sim_settings):
     c = sim_cli()
     c.send("showconfig")
     c.expect_sub()
-    root = xml_of(c.cmd("3"))
-    assert "PRIVATE KEY" in root.find("certificates/certificate").findtext("key")
+    root = xml_of(c.cmd("2"))
+    key = root.find("certificates/certificate").findtext("key")
+    assert key.startswith("ENCRYPTED:") and "PRIVATE KEY" not in key
+    c.send("showconfig")
+    c.expect_sub()
+    if len(sim_settings["texts"]["passphrase_items"]) == 3:     # 12.1: plain passphrases offered
+        root = xml_of(c.cmd("3"))
+        assert "PRIVATE KEY" in root.find("certificates/certificate").findtext("key")
+    else:                                                        # 14.0+: two items only
+        _unused, out = c.answer("3")
+        assert "Value must be an integer from 1 to 2." in out and out.endswith("[1]> ")
+        c.back_to_main()
 
 
 # ---------------------------------------------------------------- listenerconfig
@@ -241,7 +279,7 @@ def test_hostaccess_menu_text(sim_cli):
     assert "- RESET - Remove senders and set policies to system default.\r\n[]> " in out
 
 
-def test_new_policy_and_sender_group_then_commit(sim_cli, sim_dump):
+def test_new_policy_and_sender_group_then_commit(sim_cli, sim_dump, sim_settings):
     before = sim_dump()
     c = sim_cli()
     to_hostaccess(c)
@@ -261,7 +299,10 @@ def test_new_policy_and_sender_group_then_commit(sim_cli, sim_dump):
            "5. Continue\r\n6. Policy: ACCEPTED\r\n7. Policy: BLOCKED\r\n8. Policy: CRES_TLS\r\n" \
            "9. Policy: THROTTLED\r\n10. Policy: TRUSTED\r\n[1]> " in out
     _unused, out = c.answer("8")
-    assert out.endswith("Enter a comment for this sender group.\r\n[]> ")
+    if sim_settings["change_params_after_policy"]:      # asked after a named policy too (IAF-L12 new())
+        assert out.endswith("\r\n" + CHANGE_PARAMS)
+        _unused, out = c.answer("N")
+    assert out.endswith(COMMENT_Q)
     c.answer("CRES replies over TLS")
     _unused, out = c.answer("PRINT")
     assert '$CRES_TLS\r\n    ACCEPT {\r\n        tls = "required"\r\n    }' in out
@@ -269,7 +310,7 @@ def test_new_policy_and_sender_group_then_commit(sim_cli, sim_dump):
            "    $CRES_TLS (CRES replies over TLS)\r\n\r\nALL\r\n    $ACCEPTED" in out
     c.back_to_main()
     assert sim_dump() == before                               # pending only
-    assert c.cmd("showchanges").count("{'esa1.example.com': ['listenerconfig']}") == 1
+    assert "\r\n{'standalone': {'': {'listenerconfig': 'modified'}}}\r\n" in c.cmd("showchanges")
     c.send("commit")
     _unused, out = c.expect_any()
     assert "Please enter some comments describing your changes:\r\n[]> " in out
@@ -281,10 +322,10 @@ def test_new_policy_and_sender_group_then_commit(sim_cli, sim_dump):
     hat = hat_of(showconfig(sim_cli()))
     assert '$CRES_TLS\n    ACCEPT {\n        tls = "required"\n    }' in hat
     assert hat.index("UNKNOWNLIST:") < hat.index("CRES_SENDERS:") < hat.index("ALL\n")
-    assert "no data to commit." in c.cmd("commit")
+    assert c.cmd("commit") == "commit" + NOTHING_TO_COMMIT + "\r\nesa1.example.com> "
 
 
-def test_demo_question_on_tls_keeps_tls_when_no(sim_cli):
+def test_demo_question_on_tls_keeps_tls_when_no(sim_cli, sim_settings):
     c = sim_cli()
     to_hostaccess(c)
     c.answer("NEW")
@@ -294,15 +335,17 @@ def test_demo_question_on_tls_keeps_tls_when_no(sim_cli):
     kind, out = c.answer("Y")
     while "Do you want to allow encrypted TLS connections?" not in out:
         kind, out = c.answer("")
-    assert out.endswith("6. Use the default\r\n[6]> ")
+    # the five TLS items; the bracket shows what applies (the listener default, Preferred)
+    assert out.endswith("Do you want to allow encrypted TLS connections?\r\n1. No\r\n2. Preferred\r\n"
+                        "3. Required\r\n4. Preferred - Verify\r\n5. Required - Verify\r\n[2]> ")
     _unused, out = c.answer("3")
-    assert out.endswith("You may use the demo certificate to test TLS, but this will not be secure. "
-                        "Do you really wish to use the demo certificate? [N]> ")
+    assert out.endswith(sim_settings["texts"]["demo_question"])
     _unused, out = c.answer("N")
-    assert "Would you like to allow SMTP Authentication?" in out
-    c.back_to_main()
-    hat = hat_of(showconfig(c))
-    assert "$P1\n    ACCEPT {}" in hat
+    assert out.endswith("Do you want to allow SMTP authentication?\r\n1. No\r\n2. Preferred\r\n3. Required\r\n[1]> ")
+    while "Choose the operation" not in out:
+        kind, out = c.answer("")
+    _unused, out = c.answer("PRINT")
+    assert "$P1\r\n    ACCEPT {}" in out
 
 
 @pytest.mark.parametrize("host", [
@@ -317,7 +360,8 @@ def test_valid_senders(sim_cli, host):
     c.answer("G")
     _unused, out = c.answer(host)
     assert "Select a behavior for this entry." in out
-    c.answer("6")
+    _unused, out = c.answer("6")
+    named_policy_params(c, out)
     c.answer("")
     _unused, out = c.answer("PRINT")
     assert "G:\r\n    " in out
@@ -341,6 +385,17 @@ def test_invalid_senders(sim_cli, host):
     assert "There are currently 4 sender groups." in out
 
 
+def answer_until(c: CLI, text: str, limit: int = 60) -> str:
+    """Keep every answer (empty lines) until a prompt whose text holds ``text``; returns that text."""
+    kind, out = c.answer("")
+    for _unused in range(limit):
+        if text in out:
+            return out
+        assert kind == "sub", out[-300:]
+        kind, out = c.answer("")
+    raise AssertionError(f"{text!r} never asked")
+
+
 def test_values_out_of_range_and_malformed(sim_cli):
     c = sim_cli()
     to_hostaccess(c)
@@ -361,30 +416,82 @@ def test_values_out_of_range_and_malformed(sim_cli):
     _unused, out = c.answer("x")
     assert "You must enter a number." in out
     c.answer("default")
-    c.answer("")
     _unused, out = c.answer("")
-    assert "custom SMTP response" in out
+    assert out.endswith("Enter the maximum number of recipients per message.  Enter \"default\" to use the default."
+                        "\r\n[50]> ")
     _unused, out = c.answer("")
+    assert out.endswith("Do you want to override the hostname in the SMTP banner? [N]> ")
+    _unused, out = c.answer("")
+    assert out.endswith("Would you like to specify a custom SMTP response? [N]> ")
+    out = answer_until(c, "rate limiting per host")
+    # IAF-L12: recipients per hour only after the rate-limiting gate
+    assert out.endswith("\r\nDo you want to enable rate limiting per host? [N]> ")
+    _unused, out = c.answer("Y")
+    assert out.endswith("Enter the maximum number of recipients per hour from a remote host.  Enter \"default\" to "
+                        "use the default.\r\n[-1]> ")
     _unused, out = c.answer("0")
     assert "Value must be -1 (unlimited)" in out
     _unused, out = c.answer("100")
-    for _unused in range(3):
-        _unused, out = c.answer("")
-    assert "encrypted TLS" in out
+    assert out.endswith("Would you like to specify a custom SMTP limit exceeded response? [N]> ")
+    out = answer_until(c, "encrypted TLS")
     _unused, out = c.answer("9")
-    assert "Value must be an integer from 1 to 6." in out
+    assert "Value must be an integer from 1 to 5." in out
     _unused, out = c.answer("zz")
-    assert "You must enter a number from 1 to 6." in out
-    c.answer("1")
-    _unused, out = c.answer("")
-    for _unused in range(3):
-        kind, out = c.answer("")
+    assert "You must enter a number from 1 to 5." in out
+    _unused, out = c.answer("1")
+    assert out.endswith("Do you want to allow SMTP authentication?\r\n1. No\r\n2. Preferred\r\n3. Required\r\n[1]> ")
+    _unused, out = c.answer("2")
+    assert out.endswith("Require TLS to offer SMTP authentication? [N]> ")
+    _unused, out = c.answer("Y")
+    answer_until(c, "Choose the operation")
     _unused, out = c.answer("PRINT")
     assert '$P\n    ACCEPT {\n        max_message_size = "20M"\n        max_rcpts_per_hour = "100"\n' \
-           '        tls = "off"\n    }'.replace("\n", "\r\n") in out
+           '        tls = "off"\n        smtpauth_allow = "preferred"\n        smtpauth_requiretls = "on"\n' \
+           '    }'.replace("\n", "\r\n") in out
 
 
-def test_edit_sender_group_operations(sim_cli):
+def test_rate_limit_gate_no_switches_the_limit_off(sim_cli, sim_ctl):
+    """THROTTLED has max_rcpts_per_hour 20: its gate defaults to Y; N sets it unlimited."""
+    sim_ctl.set(ESA1, policy_edit_menu=False)
+    c = sim_cli()
+    to_hostaccess(c)
+    c.answer("EDIT")
+    c.answer("2")
+    _unused, out = c.answer("THROTTLED")
+    assert out.endswith("5. Continue\r\n[1]> ")          # straight to the behaviour list (IAF-L12)
+    _unused, out = c.answer("")                   # keep Accept
+    assert out.endswith(CHANGE_PARAMS)
+    c.answer("Y")
+    out = answer_until(c, "rate limiting per host")
+    assert out.endswith("\r\nDo you want to enable rate limiting per host? [Y]> ")
+    _unused, out = c.answer("N")
+    assert out.endswith("Do you want to enable rate limiting per envelope sender? [N]> ")
+    answer_until(c, "Choose the operation")
+    _unused, out = c.answer("PRINT")
+    assert '$THROTTLED\r\n    ACCEPT {\r\n        max_concurrency = "10"\r\n        max_msgs_per_session = "10"\r\n' \
+           '        max_rcpts_per_msg = "25"\r\n        max_rcpts_per_hour = "-1"\r\n    }' in out
+
+
+def test_filter_questions_of_the_release(sim_cli, sim_settings):
+    c = sim_cli()
+    to_hostaccess(c)
+    c.answer("NEW")
+    c.answer("2")
+    c.answer("F")
+    c.answer("1")
+    c.answer("Y")
+    out = answer_until(c, "anti-virus scanning")
+    asked = []
+    while "encrypted TLS" not in out:
+        _unused, out = c.answer("")
+        asked.append(re.sub(r" \[[YN]\]> $", "", out.strip("\r\n").split("\r\n")[-1]))
+    asked.pop()                                     # the TLS list
+    expected = list(FILTER_QUESTIONS) if sim_settings["texts"]["filters_questions"] else []
+    assert asked == expected
+    c.back_to_main()
+
+
+def test_edit_sender_group_operations(sim_cli, sim_settings):
     c = sim_cli()
     to_hostaccess(c)
     new_group(c, "G1", "10.0.0.1, 10.0.0.2", "ACCEPTED", "first")
@@ -394,7 +501,8 @@ def test_edit_sender_group_operations(sim_cli):
     _unused, out = c.answer("NOPE")
     assert 'Sender group "NOPE" does not exist.' in out
     _unused, out = c.answer("G1")
-    assert "- RENAME - Rename this sender group.\r\n[]> " in out
+    assert "- RENAME - Rename this sender group.\r\n" in out
+    assert out.endswith(sim_settings["texts"]["sender_group_last_op"] + "\r\n[]> ")     # 13.x+: COUNTRY, ...
     # NEW host already elsewhere asks "Add anyway?"
     c.answer("NEW")
     _unused, out = c.answer("sbrs[-10.0:-3.0], 10.0.0.3")
@@ -411,6 +519,7 @@ def test_edit_sender_group_operations(sim_cli):
     _unused, out = c.answer("POLICY")
     assert out.endswith("8. Policy: THROTTLED\r\n9. Policy: TRUSTED\r\n[6]> ")
     _unused, out = c.answer("")
+    out = named_policy_params(c, out)
     assert out.endswith("Enter a comment for this sender group.\r\n[first]> ")
     c.answer("second")
     c.answer("RENAME")
@@ -424,7 +533,29 @@ def test_edit_sender_group_operations(sim_cli):
     c.back_to_main()
 
 
-def test_edit_policy_rename_updates_references(sim_cli):
+def test_edit_policy_goes_straight_to_the_behaviour_list(sim_cli, sim_ctl):
+    sim_ctl.set(ESA1, policy_edit_menu=False)      # IAF-L12 edit('policy'), the default
+    c = sim_cli()
+    to_hostaccess(c)
+    _unused, out = c.answer("EDIT")
+    assert out.endswith("1. Edit Sender Group\r\n2. Edit Policy\r\n[1]> ")    # both kinds exist
+    _unused, out = c.answer("2")
+    assert out.endswith("HAT policies:\r\n1. BLOCKED\r\n2. TRUSTED\r\n3. ACCEPTED\r\n4. THROTTLED\r\n"
+                        "Enter the policy number or name you wish to edit.\r\n[]> ")
+    _unused, out = c.answer("3")
+    assert "Choose the operation" not in out
+    assert out.endswith("Select a behavior for this entry.\r\n1. Accept\r\n2. Relay\r\n3. Reject\r\n"
+                        "4. TCP Refuse\r\n5. Continue\r\n[1]> ")
+    _unused, out = c.answer("3")
+    assert out.endswith(CHANGE_PARAMS)
+    _unused, out = c.answer("N")
+    assert "There are currently 4 policies defined." in out       # back at HOSTACCESS
+    _unused, out = c.answer("PRINT")
+    assert "$ACCEPTED\r\n    REJECT {}" in out
+
+
+def test_edit_policy_rename_updates_references(sim_cli, sim_ctl):
+    sim_ctl.set(ESA1, policy_edit_menu=True)       # the variant with a NAME / POLICY menu
     c = sim_cli()
     to_hostaccess(c)
     c.answer("EDIT")
@@ -519,18 +650,40 @@ def _add_group(c, name="PENDING"):
     c.back_to_main()
 
 
-def test_pending_is_per_session_and_lost_on_disconnect(sim_cli, sim_dump):
+def printed_hat(c: CLI) -> str:
+    """The HAT as this session's HOSTACCESS -> PRINT shows it (pending changes included)."""
+    to_hostaccess(c)
+    _unused, out = c.answer("PRINT")
+    c.back_to_main()
+    return out
+
+
+def test_pending_is_per_session_and_lost_on_disconnect(sim_cli, sim_dump, sim_settings):
     before = sim_dump()
     c1 = sim_cli()
     _add_group(c1)
-    assert "PENDING:" in hat_of(showconfig(c1))
+    assert "PENDING:" in printed_hat(c1)
+    # showconfig shows this session's uncommitted change only with showconfig_pending
+    assert ("PENDING:" in hat_of(showconfig(c1))) is sim_settings["showconfig_pending"]
     c2 = sim_cli()
     assert "PENDING:" not in hat_of(showconfig(c2))
+    assert "PENDING:" not in printed_hat(c2)
     c1.close()
     c3 = sim_cli()
     assert "PENDING:" not in hat_of(showconfig(c3))
-    assert "no data to commit." in c3.cmd("commit")
+    assert NOTHING_TO_COMMIT in c3.cmd("commit")
     assert sim_dump() == before
+
+
+@pytest.mark.parametrize("pending", [True, False])
+def test_showconfig_pending_switch(sim_cli, sim_ctl, pending):
+    sim_ctl.set(ESA1, showconfig_pending=pending)
+    c = sim_cli()
+    _add_group(c)
+    assert ("PENDING:" in hat_of(showconfig(c))) is pending
+    assert "PENDING:" in printed_hat(c)
+    assert "Changes committed:" in c.cmd('commit "pending switch" Y')
+    assert "PENDING:" in hat_of(showconfig(c))            # committed: shown either way
 
 
 def test_clearchanges_and_showchanges(sim_cli, sim_dump):
@@ -539,13 +692,17 @@ def test_clearchanges_and_showchanges(sim_cli, sim_dump):
     assert "\r\n{}\r\n" in c.cmd("showchanges")
     assert "No changes have been made" in c.cmd("clearchanges")
     _add_group(c)
-    assert "{'esa1.example.com': ['listenerconfig']}" in c.cmd("showchanges")
+    # IAF-SH reads the literal as b['standalone']['']
+    assert c.cmd("showchanges") == "showchanges\r\n{'standalone': {'': {'listenerconfig': 'modified'}}}\r\n" \
+                                   "\r\nesa1.example.com> "
     c.send("clearchanges")
     out = c.expect_sub()
     assert out.endswith("Are you sure you want to clear all changes since the last commit? [Y]> ")
     assert "Changes cleared: " in c.cmd("")
     assert "PENDING:" not in hat_of(showconfig(c))
-    assert "no data to commit." in c.cmd("commit")
+    assert "PENDING:" not in printed_hat(c)
+    assert "\r\n{}\r\n" in c.cmd("showchanges")
+    assert NOTHING_TO_COMMIT in c.cmd("commit")
     assert sim_dump() == before
 
 
@@ -566,7 +723,7 @@ def test_exit_closes_session(sim_cli):
             time.sleep(0.05)
 
 
-def test_default_parameters(sim_cli):
+def test_default_parameters(sim_cli, sim_settings):
     c = sim_cli()
     to_hostaccess(c)
     _unused, out = c.answer("DEFAULT")
@@ -578,16 +735,26 @@ def test_default_parameters(sim_cli):
     c.answer("")
     c.answer("")
     _unused, out = c.answer("")
-    assert out.endswith("Enter -1 for unlimited.\r\n[-1]> ")
-    _unused, out = c.answer("")
+    assert out.endswith("\r\nDo you want to enable rate limiting per host? [N]> ")
+    _unused, out = c.answer("Y")
+    assert out.endswith("Enter the maximum number of recipients per hour from a remote host.\r\n[-1]> ")
+    _unused, out = c.answer("500")
     assert "5. Required - Verify\r\n[2]> " in out and "Use the default" not in out
     _unused, out = c.answer("1")
-    assert out.endswith("3. Required\r\n[1]> ")
+    assert out.endswith("Do you want to allow SMTP authentication?\r\n1. No\r\n2. Preferred\r\n3. Required\r\n[1]> ")
     _unused, out = c.answer("")
     assert "Maximum Message Size: 20M" in out and "TLS Support: No" in out
+    assert "Maximum Number Of Recipients Per Hour: 500" in out and "SMTP Authentication: No" in out
     c.back_to_main()
     L = showconfig(c).find("listeners/listener")
-    assert L.findtext("hat_default_tls") == "off" and L.findtext("hat_default_max_message_size") == "20M"
+    if sim_settings["showconfig_pending"]:
+        assert L.findtext("hat_default_tls") == "off" and L.findtext("hat_default_max_message_size") == "20M"
+    else:
+        assert L.findtext("hat_default_tls") == "preferred" and L.findtext("hat_default_max_message_size") == "10M"
+        assert "Changes committed:" in c.cmd("commit defaults Y")
+        L = showconfig(c).find("listeners/listener")
+        assert L.findtext("hat_default_tls") == "off" and L.findtext("hat_default_max_message_size") == "20M"
+    assert L.findtext("hat_default_max_rcpts_per_hour") == "500"
 
 
 def test_inline_behaviour_group(sim_cli):

@@ -42,7 +42,7 @@ def main(argv: list[str] | None = None) -> int:
     c.add_argument("--appliance", default="*", help="hostname, or * for all (default)")
     c.add_argument("--no-wait", action="store_true", help="don't wait for the server to apply it")
     c.add_argument("action", choices=["set", "replace", "clear", "arm", "show", "reset-state"])
-    c.add_argument("settings", nargs="*", help="KEY=VALUE: " + ", ".join(sorted(ctl.FAULT_KEYS)))
+    c.add_argument("settings", nargs="*", help="KEY=VALUE: " + ", ".join(sorted(ctl.CONTROL_KEYS)))
 
     st = sub.add_parser("stats", help="print (or reset) the counters")
     st.add_argument("--state-dir", type=Path, required=True)

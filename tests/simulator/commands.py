@@ -70,6 +70,7 @@ async def cmd_version(s, args, raw):
 def render_xml(s, passphrases: int, pending: bool = True) -> str:
     """The configuration as XML; ``pending``: with this session's uncommitted changes."""
     view = s.effective if pending else s.effective_committed
+
     def el(indent, tag, value):
         return f"{' ' * indent}<{tag}>{escape(str(value))}</{tag}>"
 

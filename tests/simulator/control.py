@@ -23,9 +23,15 @@ import time
 from pathlib import Path
 
 from tests.simulator.model import atomic_write, canonical_json
+from tests.simulator.profiles import VARIANTS
 
 FAULT_KEYS = {"drop_at_step": int, "delay_ms": int, "refuse_login": bool, "fail_commit": str,
               "idle_timeout": float, "page_lines": int, "arm": int}
+# The variant switches (profiles.VARIANTS; the terminal size ones take a number) can be set
+# here too, at run time: the server reads them control file first. False is a value for them
+# (it overrides the data file), while a fault set to False is removed.
+VARIANT_KEYS = {k: int if v is None else type(v) for k, v in VARIANTS.items()}
+CONTROL_KEYS = {**FAULT_KEYS, **VARIANT_KEYS}
 
 
 def control_path(state_dir: Path) -> Path:
@@ -80,7 +86,7 @@ def wait_ack(state_dir: Path, serial: int, timeout: float = 10.0) -> None:
 
 
 def _coerce(key: str, value):
-    kind = FAULT_KEYS[key]
+    kind = CONTROL_KEYS[key]
     if value is None:
         return None
     if kind is bool and isinstance(value, str):
@@ -95,10 +101,10 @@ def set_faults(state_dir: Path, hostname: str = "*", wait: bool = True, replace:
     c = read_control(state_dir)
     entry = {} if replace else dict(c["faults"].get(hostname, {}))
     for k, v in faults.items():
-        if k not in FAULT_KEYS:
-            raise KeyError(f"unknown fault {k}; known: {', '.join(sorted(FAULT_KEYS))}")
+        if k not in CONTROL_KEYS:
+            raise KeyError(f"unknown fault {k}; known: {', '.join(sorted(CONTROL_KEYS))}")
         v = _coerce(k, v)
-        if v is None or v is False:
+        if v is None or (v is False and k not in VARIANT_KEYS):
             entry.pop(k, None)
         else:
             entry[k] = v
