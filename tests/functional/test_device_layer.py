@@ -188,11 +188,6 @@ def test_menus_that_come_and_go(sim_clean, engine_session, sim_ctl, sim_dump):
     assert sim_dump(ESA1) == before
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "device-layer bug: scripts.update_policy handles a NAME / POLICY menu before the behaviour "
-    "(optional step hat.policy.menu) but not its return after the parameters: PRINT is typed at "
-    "that menu, the appliance answers 'Unknown option: PRINT' and the dialog fails after the "
-    "change was typed"))
 def test_update_policy_with_a_name_policy_menu(sim_clean, engine_session, sim_ctl):
     sim_ctl.set(ESA1, policy_edit_menu=True)        # the collection's earlier reading of policy EDIT
     engine, _t = engine_session(ESA1)

@@ -424,10 +424,6 @@ def test_engine_role_dialogs_and_commit_at_80x24(engine_session, sim_dump, texts
     assert again["ok"] and cfg.parse_commit(again["captures"]["output"]) == cfg.NOTHING_TO_COMMIT
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "device-layer bug: dialog.unwrap() joins every row of exactly the terminal width with the next "
-    "row, but an 80-column line is not wrapped (only longer ones are): a sender host of 76 "
-    "characters (80 with the HAT indent) is read back joined with the policy line"))
 def test_engine_reads_a_hat_line_of_exactly_80_columns(engine_session):
     host = "." + "a" * 40 + "." + "b" * 22 + ".example.com"
     assert len("    " + host) == WIDTH

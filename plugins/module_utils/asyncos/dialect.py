@@ -50,6 +50,8 @@ SOURCES = {
     "DEPLOY": "esa_deploy.py, Cisco Sample Code 2026 (certbot deploy hook, AsyncOS 16.0.3)",
     "XSL": "Ironport Configuration Viewer XSLT for showconfig XML (public code, old releases)",
     "CLI-REF": "Cisco AsyncOS CLI reference (public material, see asyncos-cli.md)",
+    "UNRECORDED": "in no public record: the collection's earlier reading, handled in case a release shows it "
+                  "(a simulator variant)",
 }
 
 # Releases whose public record the simulator profiles follow (tests/simulator/profiles.py).
@@ -429,6 +431,10 @@ DEMO_CERT_Q = _p("listener.demo_certificate", "You may use the demo certificate 
 # "New Sender Group"; IAF-L12: the sender group is item 1).
 HAT_GROUP_ITEM = _p("hat.item.sender_group", "Sender Group", CONFIRMED, ("IAF-K14", "IAF-L12"))
 HAT_POLICY_ITEM = _p("hat.item.policy", "Policy", CONFIRMED, ("IAF-L12",))
+# A NAME / POLICY menu after the policy to EDIT: the collection's earlier reading, in no public
+# record (IAF-L12 goes straight to the behaviour list); recognised by its POLICY item, so that
+# it is never mistaken for the HOSTACCESS menu, and left with an empty answer after the change.
+HAT_POLICY_MENU = _p("hat.policy_menu", "Change the policy settings", ASSUMED, ("UNRECORDED",))
 HAT_ENTRY_TYPE_Q = _p("hat.entry_type", ("New Sender Group", "Edit Sender Group", "Delete Sender Group"),
                       ASSUMED, ("IAF-K14", "IAF-L12"))
 # After EDIT / DELETE the type menu is not always shown: the CLI may go straight to a list

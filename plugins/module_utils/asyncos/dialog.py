@@ -86,18 +86,44 @@ class Transport:
 
 # ------------------------------------------------------------------------------ text helpers
 
+# Characters that open something a line must close: a row that leaves one open continues.
+_OPENERS = (("(", ")"), ("<", ">"), ("{", "}"))
+
+
+def _continues(row, following):
+    """Whether a row of exactly the terminal width continues on the following row.
+
+    The appliance wraps a longer line by writing CRLF after every ``width`` characters, and
+    writes CRLF after a line of exactly ``width`` characters too: the two look alike. Read by
+    the shape of what the appliance prints (docs/asyncos-dialect.md section 8): a row that
+    leaves a parenthesis, angle bracket, brace or double quote open continues; otherwise an
+    empty or indented following row is a new line (every HAT, XML and listing line the
+    collection reads starts with its indentation or at the left margin with a non-blank, and a
+    sender or certificate name has no blank to be cut at), any other row continues. A wrong
+    reading can only make the read-back differ from what was staged, which the verification
+    refuses: it never makes a wrong configuration look right.
+    """
+    if not following:
+        return False
+    if row.count('"') % 2 or any(row.count(o) > row.count(c) for o, c in _OPENERS):
+        return True
+    return not following[0].isspace()
+
+
 def unwrap(text, width):
-    """Join the lines a terminal of ``width`` columns split: a line of exactly ``width``
-    characters continues on the next line."""
+    """Join the lines a terminal of ``width`` columns split (see ``_continues``)."""
     if not width or not text:
         return text
+    rows = text.split("\n")
     out = []
     pending = ""
-    for line in text.split("\n"):
+    for index, line in enumerate(rows):
         bare = line[:-1] if line.endswith("\r") else line
-        if len(bare) == width:
-            pending += bare
-            continue
+        if len(bare) == width and index + 1 < len(rows):
+            following = rows[index + 1]
+            if _continues(pending + bare, following[:-1] if following.endswith("\r") else following):
+                pending += bare
+                continue
         out.append(pending + line)
         pending = ""
     if pending:

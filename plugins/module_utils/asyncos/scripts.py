@@ -313,10 +313,12 @@ def update_policy(listener, name, behaviour=None, params=None, allow_demo=False)
         _entry_type(d.HAT_POLICY_ITEM, optional=True),
         _pick("hat.pick.policy", name),
         # IAF-L12: after the policy the behaviour list comes at once; a NAME / POLICY menu is
-        # handled too.
-        _step("hat.policy.menu", d.MENU_OPERATION, "menu", optional=True, answer=d.OP_POLICY),
+        # handled too: POLICY before the change, an empty answer (up one level) after it.
+        _step("hat.policy.menu", d.HAT_POLICY_MENU, "menu", optional=True, answer=d.OP_POLICY),
         _behaviour_step(behaviour),
-    ] + _params_steps(params) + _print_hat()
+    ] + _params_steps(params) + [
+        _step("hat.policy.menu.leave", d.HAT_POLICY_MENU, "menu", optional=True, answer=""),
+    ] + _print_hat()
     return _script("update_policy", d.CMD_LISTENERCONFIG, steps, [_demo_handler(listener, allow_demo)],
                    stage=_hat_stage(listener))
 

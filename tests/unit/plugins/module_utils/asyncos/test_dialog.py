@@ -92,6 +92,30 @@ def test_unwrap_joins_lines_split_at_the_terminal_width():
     assert clean("a\r" + " " * 24 + "\rb") == "ab"
 
 
+def _wrap(lines, width=80):
+    """What the appliance sends: CRLF after every ``width`` characters of a longer line."""
+    rows = []
+    for line in lines:
+        rows += [line[i:i + width] for i in range(0, len(line), width)] or [""]
+    return "\r\n".join(rows)
+
+
+@pytest.mark.parametrize("lines", [
+    # a sender of exactly 80 columns with its indent, then the group's policy line
+    ["CRES:", "    10.0.0.1", "    ." + "a" * 63 + ".example.com", "    $ACCEPTED (c)", ""],
+    # a line of exactly 80 columns, then an empty line
+    ["x" * 80, "", "$CRES_TLS"],
+    # a comment cut at a blank: the open parenthesis says the line goes on
+    ["    $CRES_TLS (" + "replies over TLS for CRES " * 2 + "and more words for the test)", "ALL"],
+    # a value cut at a blank inside its quotes
+    ['        comment = "' + "w " * 40 + '"', "    }"],
+    # a line two rows long whose second row is exactly 80 columns
+    ["    " + "s" * 156, "    next"],
+])
+def test_unwrap_reads_rows_of_exactly_the_width_by_their_shape(lines):
+    assert unwrap(_wrap(lines), 80).split("\r\n") == lines
+
+
 def test_prompts_survive_a_wrap_inside_the_bracket():
     assert classify("Do you want to check if Common Name is in Fully Qualified Domain Name(FQDN) format? [\r\nN]> ") \
         == "yesno"
