@@ -5,16 +5,15 @@
 
 Used by ``mailsec.cres.certificate_check``, ``mailsec.cres.smtp_tls_info`` (verification of a
 presented chain) and ``mailsec.cres.esa_certificate`` (refuse a certificate before it reaches an
-appliance). Everything here needs ``cryptography`` >= 42.0 (``cryptography.x509.verification``).
+appliance). Everything here needs ``cryptography`` (``deps.CRYPTOGRAPHY``: the minimum version).
 
 Public API
 ==========
 
-Availability
-    ``HAS_CRYPTOGRAPHY`` / ``CRYPTOGRAPHY_IMPORT_ERROR`` (import guard for ``missing_required_lib``),
-    ``HAS_CERTIFI``, ``CRYPTOGRAPHY_MIN_VERSION``,
-    ``cryptography_problem() -> str | None``: a message saying what to install or upgrade, or
-    None when the installed ``cryptography`` is usable.
+Libraries
+    ``libraries(ca_bundle=None)``: the ``deps`` requirements of a module that loads and validates
+    certificates (cryptography; certifi unless ``ca_bundle`` is set). Without a usable
+    cryptography the functions below raise ``CertificateError`` saying what to install.
 
 Errors
     ``CertificateError(message, field=None)``: bad input; ``field`` names the module option
@@ -66,40 +65,19 @@ import ipaddress
 import re
 import warnings
 
+from ansible_collections.mailsec.cres.plugins.module_utils import deps
 from ansible_collections.mailsec.cres.plugins.module_utils.errors import MailsecError
 
-try:
-    import cryptography
+with deps.CRYPTOGRAPHY.guard():
     from cryptography import x509
     from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
     from cryptography.hazmat.primitives import hashes, serialization
     from cryptography.hazmat.primitives.asymmetric import dsa, ec, ed448, ed25519, rsa
     from cryptography.hazmat.primitives.serialization import pkcs12
     from cryptography.x509.oid import ExtensionOID, NameOID
-except ImportError as exc:  # pragma: no cover - exercised through missing_required_lib
-    HAS_CRYPTOGRAPHY = False
-    CRYPTOGRAPHY_IMPORT_ERROR = exc
-    cryptography = None
-else:
-    HAS_CRYPTOGRAPHY = True
-    CRYPTOGRAPHY_IMPORT_ERROR = None
-
-try:
+    # Last: it is what cryptography < 42 lacks (deps.CRYPTOGRAPHY reports the version).
     from cryptography.x509 import verification as _verification
-except ImportError:  # cryptography < 42 or missing
-    _verification = None
 
-try:
-    import certifi
-except ImportError as exc:  # pragma: no cover
-    certifi = None
-    HAS_CERTIFI = False
-    CERTIFI_IMPORT_ERROR = exc
-else:
-    HAS_CERTIFI = True
-    CERTIFI_IMPORT_ERROR = None
-
-CRYPTOGRAPHY_MIN_VERSION = "42.0.0"
 CHECK_NAMES = ("key_match", "chain", "validity", "hostnames", "key_strength", "eku",
                "self_signed", "demo_certificate")
 _GOOD_CURVES = {"secp256r1": 256, "secp384r1": 384, "secp521r1": 521}
@@ -111,16 +89,17 @@ class CertificateError(MailsecError):
     """Unusable input. ``field`` is the option that carried it."""
 
 
-def cryptography_problem():
-    """None if cryptography is usable, else what to install/upgrade."""
-    if not HAS_CRYPTOGRAPHY:
-        return ("the Python library 'cryptography' >= %s is required on the controller "
-                "(pip install 'cryptography>=%s')" % (CRYPTOGRAPHY_MIN_VERSION, CRYPTOGRAPHY_MIN_VERSION))
-    if _verification is None:
-        return ("cryptography %s lacks cryptography.x509.verification; upgrade it to %s or later "
-                "(pip install --upgrade 'cryptography>=%s'; 46.0.6 or later is recommended)"
-                % (cryptography.__version__, CRYPTOGRAPHY_MIN_VERSION, CRYPTOGRAPHY_MIN_VERSION))
-    return None
+def _require_cryptography():
+    """Raise CertificateError saying what to install or upgrade when cryptography is not usable."""
+    problem = deps.CRYPTOGRAPHY.problem()
+    if problem:
+        raise CertificateError(problem)
+
+
+def libraries(ca_bundle=None):
+    """What loading and validating certificates needs (for ``deps.require``): cryptography, and
+    certifi's public roots unless ``ca_bundle`` names a file."""
+    return [deps.CRYPTOGRAPHY, None if ca_bundle else deps.CERTIFI.needed(unless='set ca_bundle')]
 
 
 def _now(now=None):
@@ -156,7 +135,8 @@ def load_certificates(data, field="chain"):
     """All certificates in PEM (or a single DER) data; [] for empty data."""
     if data is None:
         return []
-    if HAS_CRYPTOGRAPHY and isinstance(data, x509.Certificate):
+    _require_cryptography()
+    if isinstance(data, x509.Certificate):
         return [data]
     if isinstance(data, (list, tuple)):
         out = []
@@ -201,8 +181,9 @@ def _passphrase_bytes(passphrase):
 
 def load_private_key(data, passphrase=None, field="private_key", passphrase_field="private_key_passphrase"):
     """A private key from PEM (or DER) data; errors name the option to fix."""
-    if HAS_CRYPTOGRAPHY and isinstance(data, (rsa.RSAPrivateKey, ec.EllipticCurvePrivateKey, dsa.DSAPrivateKey,
-                                              ed25519.Ed25519PrivateKey, ed448.Ed448PrivateKey)):
+    _require_cryptography()
+    if isinstance(data, (rsa.RSAPrivateKey, ec.EllipticCurvePrivateKey, dsa.DSAPrivateKey,
+                         ed25519.Ed25519PrivateKey, ed448.Ed448PrivateKey)):
         return data
     raw = _to_bytes(data)
     pw = _passphrase_bytes(passphrase)
@@ -224,6 +205,7 @@ def load_private_key(data, passphrase=None, field="private_key", passphrase_fiel
 
 def load_pkcs12(data, passphrase=None, field="pkcs12", passphrase_field="pkcs12_passphrase"):
     """(key, certificate, [additional certificates]) from a PKCS#12 blob (bytes, or base64 text)."""
+    _require_cryptography()
     raw = data
     if isinstance(raw, str):
         try:
@@ -311,8 +293,11 @@ def load_inputs(params):
 def load_ca_bundle(path=None, field="ca_bundle"):
     """Trusted roots from a PEM file, or certifi's public roots when path is None."""
     if path is None:
-        if certifi is None:
-            raise CertificateError("%s: not set and the Python library 'certifi' is not installed" % field, field)
+        problem = deps.CERTIFI.problem(alternative="set %s" % field)
+        if problem:
+            raise CertificateError("%s is not set, so the public roots of certifi are used: %s" % (field, problem),
+                                   field)
+        import certifi
         path = certifi.where()
     try:
         with open(path, "rb") as fh:
@@ -566,9 +551,7 @@ def verify_chain(leaf, intermediates=(), roots=(), now=None, name=None):
     name: a DNS name the verifier checks (default: one the leaf covers, so that name coverage
     is left to certificate_covers()). Hostname checks are reported separately by callers.
     """
-    problem = cryptography_problem()
-    if problem:
-        raise CertificateError(problem)
+    _require_cryptography()
     now = _now(now)
     intermediates = [c for c in intermediates if c is not None]
     checked_at = now
@@ -661,9 +644,7 @@ def validate_certificate(cert_pem, key_pem=None, chain_pems=(), hostnames=(), ca
                          min_days_remaining=30, min_key_bits=2048, now=None, key_passphrase=None,
                          roots=None):
     """Run every named check on a server certificate; see the module docstring."""
-    problem = cryptography_problem()
-    if problem:
-        raise CertificateError(problem)
+    _require_cryptography()
     now = _now(now)
     leaf = load_certificate(cert_pem, "certificate")
     intermediates = []

@@ -19,13 +19,12 @@ from __future__ import annotations
 
 import hashlib
 
-try:
+from ansible_collections.mailsec.cres.plugins.module_utils import deps
+from ansible_collections.mailsec.cres.plugins.module_utils import mx as _mx
+
+with deps.CRYPTOGRAPHY.guard():
     from cryptography import x509
     from cryptography.hazmat.primitives import serialization
-except ImportError:  # pragma: no cover - guarded by the module
-    x509 = None
-
-from ansible_collections.mailsec.cres.plugins.module_utils import mx as _mx
 
 USAGES = {0: "PKIX-TA", 1: "PKIX-EE", 2: "DANE-TA", 3: "DANE-EE"}
 

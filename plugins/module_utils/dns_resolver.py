@@ -4,8 +4,7 @@
 """The one resolver helper of the collection: every module that looks names up (SPF evaluation,
 the MX / TLS checks, the propagation check of DNS providers) builds its resolver here.
 
-Public API
-    ``HAS_DNSPYTHON`` / ``DNSPYTHON_IMPORT_ERROR``
+Public API (needs dnspython: ``deps.DNSPYTHON``)
     ``ARGUMENT_SPEC``: the resolver options (``nameservers``, ``nameserver_port``), documented
         by the doc fragment ``mailsec.cres.dns_resolver``.
     ``DnsConfigError(message, field)``: the options are unusable; ``field`` names the option.
@@ -25,18 +24,15 @@ from __future__ import annotations
 
 import socket
 
-try:
+from ansible_collections.mailsec.cres.plugins.module_utils import deps
+from ansible_collections.mailsec.cres.plugins.module_utils.errors import MailsecError
+
+with deps.DNSPYTHON.guard():
     import dns.exception
     import dns.flags
     import dns.name
     import dns.rdatatype
     import dns.resolver
-except ImportError as exc:  # pragma: no cover - exercised through missing_required_lib
-    HAS_DNSPYTHON = False
-    DNSPYTHON_IMPORT_ERROR = exc
-else:
-    HAS_DNSPYTHON = True
-    DNSPYTHON_IMPORT_ERROR = None
 
 ARGUMENT_SPEC = dict(
     nameservers=dict(type='list', elements='str'),
@@ -44,12 +40,8 @@ ARGUMENT_SPEC = dict(
 )
 
 
-class DnsConfigError(Exception):
+class DnsConfigError(MailsecError):
     """The resolver configuration is unusable; field names the option."""
-
-    def __init__(self, message, field=None):
-        super(DnsConfigError, self).__init__(message)
-        self.field = field
 
 
 def make_resolver(nameservers=None, port=53, timeout=5.0):

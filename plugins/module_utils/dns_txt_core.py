@@ -15,12 +15,12 @@ reader of TXT records sees), so how a value is split into strings never causes a
 
 from __future__ import annotations
 
-from ansible.module_utils.basic import missing_required_lib
-
+from ansible_collections.mailsec.cres.plugins.module_utils import deps
 from ansible_collections.mailsec.cres.plugins.module_utils import dns_resolver
 from ansible_collections.mailsec.cres.plugins.module_utils.dns import base as providers
 from ansible_collections.mailsec.cres.plugins.module_utils.dns import options as provider_options
 from ansible_collections.mailsec.cres.plugins.module_utils.dns import propagation
+from ansible_collections.mailsec.cres.plugins.module_utils.errors import TaskFailure
 from ansible_collections.mailsec.cres.plugins.module_utils.spf import normalize_domain, quote_txt
 
 STATES = ('present', 'absent')
@@ -47,11 +47,8 @@ REQUIRED_TOGETHER = provider_options.REQUIRED_TOGETHER
 REQUIRED_BY = provider_options.REQUIRED_BY
 
 
-class DnsTxtFailure(Exception):
-    def __init__(self, msg, result=None):
-        super(DnsTxtFailure, self).__init__(msg)
-        self.msg = msg
-        self.result = result or {}
+class DnsTxtFailure(TaskFailure):
+    """dns_txt fails with ``message`` and the partial ``result``."""
 
 
 def validate_settings(p):
@@ -157,13 +154,15 @@ def served_as_wanted(texts, values, state, mode):
 
 def ensure_txt(provider, resolver, p, check_mode=False, hooks=None):
     """Do the work. ``p`` holds the module options. Returns the result dict."""
-    hooks = hooks or {}
     name, values = validate_settings(p)
     result = {'changed': False, 'name': name, 'provider': provider.name, 'state': p['state'], 'mode': p['mode']}
-    try:
-        zone = normalize_domain(p['zone']) if p['zone'] else provider.discover_zone(name)
-    except providers.DnsProviderError as exc:
-        raise DnsTxtFailure(str(exc), result)
+    # A provider's error fails the task with what was found so far (zone, attempts, values).
+    with DnsTxtFailure.carrying(result):
+        return _ensure(provider, resolver, p, name, values, result, check_mode, hooks or {})
+
+
+def _ensure(provider, resolver, p, name, values, result, check_mode, hooks):
+    zone = normalize_domain(p['zone']) if p['zone'] else provider.discover_zone(name)
     if not providers.in_zone(name, zone):
         raise DnsTxtFailure('name %s is not inside zone %s; fix name or zone' % (name, zone), result)
     result['zone'] = zone
@@ -172,10 +171,7 @@ def ensure_txt(provider, resolver, p, check_mode=False, hooks=None):
     attempts_allowed = p['retries'] + 1
     for attempt in range(1, attempts_allowed + 1):
         result['attempts'] = attempt
-        try:
-            rrset = provider.read_txt(zone, name)
-        except providers.DnsProviderError as exc:
-            raise DnsTxtFailure(str(exc), result)
+        rrset = provider.read_txt(zone, name)
         decision = plan(rrset, values, p['state'], p['mode'])
         result.update(values_before=_texts(rrset.values), values_after=_texts(decision.new_values),
                       added=_texts(decision.added), removed=_texts(decision.removed),
@@ -197,9 +193,9 @@ def ensure_txt(provider, resolver, p, check_mode=False, hooks=None):
             conflicts += 1
             result['changed'] = False
             continue
-        except providers.DnsProviderError as exc:
-            result['changed'] = False
-            raise DnsTxtFailure(str(exc), result)
+        except providers.DnsProviderError:
+            result['changed'] = False   # the write failed: nothing was changed
+            raise
         break
     else:
         raise DnsTxtFailure(
@@ -223,26 +219,17 @@ def ensure_txt(provider, resolver, p, check_mode=False, hooks=None):
 def run(module):
     """Entry point used by plugins/modules/dns_txt.py."""
     p = module.params
-    if not dns_resolver.HAS_DNSPYTHON:
-        module.fail_json(msg=missing_required_lib('dnspython'), exception=str(dns_resolver.DNSPYTHON_IMPORT_ERROR))
-    missing = provider_options.missing_library(p)
-    if missing:
-        module.fail_json(msg=missing_required_lib(missing[0]), exception=str(missing[1]))
+    deps.require(module, deps.DNSPYTHON, *provider_options.libraries(p))
     try:
-        validate_settings(p)
-        try:
+        with DnsTxtFailure.carrying({}):
+            validate_settings(p)
             provider = provider_options.build_provider(p)
-        except providers.DnsProviderError as exc:
-            raise DnsTxtFailure(str(exc))
-        try:
             resolver = dns_resolver.lookup(p['nameservers'], p['nameserver_port'], timeout=min(p['timeout'], 5.0))
-        except dns_resolver.DnsConfigError as exc:
-            raise DnsTxtFailure(str(exc))
-        result = ensure_txt(provider, resolver, p, check_mode=module.check_mode)
+            result = ensure_txt(provider, resolver, p, check_mode=module.check_mode)
     except DnsTxtFailure as exc:
         res = dict(exc.result)
         res.pop('diff', None)
-        module.fail_json(msg=exc.msg, **res)
+        module.fail_json(msg=exc.message, **res)
     if not module._diff:
         result.pop('diff', None)
     module.exit_json(**result)

@@ -3,8 +3,7 @@
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 """MTA-STS (RFC 8461): the TXT record, the HTTPS policy fetch and MX pattern matching.
 
-Public API
-    ``HAS_REQUESTS`` / ``REQUESTS_IMPORT_ERROR``
+Public API (the policy fetch needs requests: ``deps.REQUESTS``)
     ``parse_txt(strings) -> (dict | None, error | None)``: one ``v=STSv1; id=...`` record
     ``lookup_txt(resolver, domain) -> dict``: ``{'name', 'present', 'record', 'id', 'error'}``
     ``parse_policy(text) -> (dict, [errors])``: ``{'version', 'mode', 'max_age', 'mx': [...]}``
@@ -23,18 +22,15 @@ from __future__ import annotations
 import ipaddress
 import re
 
-try:
+from ansible_collections.mailsec.cres.plugins.module_utils import deps
+from ansible_collections.mailsec.cres.plugins.module_utils import mx as _mx
+
+# The base of _PinnedHostAdapter while requests is missing (smtp_tls_info then requires
+# check_mta_sts=false, and nothing here runs).
+HTTPAdapter = object
+with deps.REQUESTS.guard():
     import requests
     from requests.adapters import HTTPAdapter
-except ImportError as exc:  # pragma: no cover - exercised through missing_required_lib
-    HAS_REQUESTS = False
-    REQUESTS_IMPORT_ERROR = exc
-    HTTPAdapter = object
-else:
-    HAS_REQUESTS = True
-    REQUESTS_IMPORT_ERROR = None
-
-from ansible_collections.mailsec.cres.plugins.module_utils import mx as _mx
 
 MAX_AGE_LIMIT = 31557600
 POLICY_PATH = "/.well-known/mta-sts.txt"

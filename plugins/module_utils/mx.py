@@ -5,8 +5,7 @@
 
 The resolver comes from dns_resolver.make_resolver (the one resolver helper of the collection).
 
-Public API
-    ``HAS_DNSPYTHON`` / ``DNSPYTHON_IMPORT_ERROR``
+Public API (needs dnspython: ``deps.DNSPYTHON``)
     ``resolve_mx(resolver, domain) -> dict``: ``{'hosts': [{'name', 'preference'}] sorted by
         preference, 'implicit': bool (no MX: the domain itself, RFC 5321), 'null_mx': bool,
         'error': str | None, 'ad': bool}``
@@ -16,18 +15,14 @@ Public API
 
 from __future__ import annotations
 
-try:
+from ansible_collections.mailsec.cres.plugins.module_utils import deps
+
+with deps.DNSPYTHON.guard():
     import dns.exception
     import dns.flags
     import dns.name
     import dns.rdatatype
     import dns.resolver
-except ImportError as exc:  # pragma: no cover - exercised through missing_required_lib
-    HAS_DNSPYTHON = False
-    DNSPYTHON_IMPORT_ERROR = exc
-else:
-    HAS_DNSPYTHON = True
-    DNSPYTHON_IMPORT_ERROR = None
 
 
 def _error_text(exc, name, rdtype):

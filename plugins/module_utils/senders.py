@@ -16,6 +16,8 @@ import ipaddress
 import re
 from collections import namedtuple
 
+from ansible_collections.mailsec.cres.plugins.module_utils.errors import MailsecError
+
 # The published CRES hostnames and addresses (the table of the CRES technote, restated in the
 # project's seed README). Cisco says they may change and not all of them are used.
 CRES_PUBLISHED = (
@@ -52,8 +54,9 @@ ACCEPTED_FORMS = ('an IPv4 or IPv6 address (192.0.2.1, 2001:db8::1), a CIDR netw
                   'or a hostname (mail.example.com)')
 
 
-class SenderError(ValueError):
-    """A sender entry is not valid; the message names the entry and what is wrong."""
+class SenderError(MailsecError, ValueError):
+    """A sender entry is not valid; the message names the entry and what is wrong. A ValueError
+    too: the dialog script builders report bad input as ValueError."""
 
 
 def _network_entry(text):

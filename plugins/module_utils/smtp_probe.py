@@ -41,14 +41,15 @@ from ansible_collections.mailsec.cres.plugins.module_utils import certificates a
 from ansible_collections.mailsec.cres.plugins.module_utils import dane as _dane
 from ansible_collections.mailsec.cres.plugins.module_utils import mta_sts as _sts
 from ansible_collections.mailsec.cres.plugins.module_utils import mx as _mx
+from ansible_collections.mailsec.cres.plugins.module_utils.errors import MailsecError
 
 VERDICTS = ("verified", "unverified", "no_starttls", "unreachable", "dns_error")
 _MAX_REPLY_LINES = 100
 _MAX_LINE = 4096
 
 
-class SmtpProtocolError(Exception):
-    pass
+class SmtpProtocolError(MailsecError):
+    """The server's SMTP replies do not follow the protocol (reported in the probe's verdict)."""
 
 
 def worst_verdict(verdicts):

@@ -1,7 +1,7 @@
 # -*- coding: utf-8 -*-
 # Copyright: mailsec.cres contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Pure SPF model, parser and editor (RFC 7208). No DNS access, standard library only.
+"""Pure SPF model, parser and editor (RFC 7208). No DNS access, no third-party library.
 
 The editor works on the record text and only ever inserts or removes one term, so every
 other byte of the record (spacing, case, order of the other terms) stays as it was.
@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import ipaddress
 import re
+
+from ansible_collections.mailsec.cres.plugins.module_utils.errors import MailsecError
 
 MECHANISMS = ('all', 'include', 'a', 'mx', 'ptr', 'ip4', 'ip6', 'exists')
 LOOKUP_MECHANISMS = ('include', 'a', 'mx', 'ptr', 'exists')
@@ -32,14 +34,14 @@ _DOMAIN_RE = re.compile(r'^(?=.{1,253}$)([A-Za-z0-9_](?:[A-Za-z0-9_-]{0,61}[A-Za
                         r'[A-Za-z0-9_](?:[A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?$')
 
 
-class SpfError(Exception):
+class SpfError(MailsecError):
     """The SPF text cannot be parsed or edited as asked.
 
     ``section`` is the RFC 7208 section the text violates, ``term`` the term at fault (when known).
     """
 
-    def __init__(self, msg, section=None, term=None):
-        super(SpfError, self).__init__(msg)
+    def __init__(self, message, section=None, term=None):
+        super(SpfError, self).__init__(message)
         self.section = section
         self.term = term
 

@@ -37,7 +37,9 @@ from __future__ import annotations
 
 import ipaddress
 import time
+from urllib.parse import quote as _url_quote
 
+from ansible_collections.mailsec.cres.plugins.module_utils.errors import MailsecError
 from ansible_collections.mailsec.cres.plugins.module_utils.spf import (
     MACRO_LETTERS,
     QUALIFIER_NAMES,
@@ -45,11 +47,6 @@ from ansible_collections.mailsec.cres.plugins.module_utils.spf import (
     SpfRecord,
     parse_macro_string,
 )
-
-try:
-    from urllib.parse import quote as _url_quote
-except ImportError:  # pragma: no cover - Python 2 is not supported by the collection
-    _url_quote = None
 
 RESULTS = ('none', 'neutral', 'pass', 'fail', 'softfail', 'temperror', 'permerror')
 MAX_LOOKUPS = 10
@@ -65,8 +62,8 @@ SENDER_INDEPENDENT_LETTERS = 'do'
 _LOOKUP_TERMS = ('include', 'a', 'mx', 'ptr', 'exists')
 
 
-class _Stop(Exception):
-    """Ends check_host() with temperror or permerror."""
+class _Stop(MailsecError):
+    """Ends check_host() with temperror or permerror; ``message`` is the cause."""
 
     def __init__(self, result, cause, section, term=None, domain=None):
         super(_Stop, self).__init__(cause)
@@ -77,7 +74,7 @@ class _Stop(Exception):
         self.domain = domain
 
 
-class _SenderDependent(Exception):
+class _SenderDependent(MailsecError):
     """A macro needs a value the counting mode does not have (the sender, its address)."""
 
 

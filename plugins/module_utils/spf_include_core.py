@@ -10,13 +10,13 @@ wires it to an AnsibleModule.
 
 from __future__ import annotations
 
-from ansible.module_utils.basic import missing_required_lib
-
+from ansible_collections.mailsec.cres.plugins.module_utils import deps
 from ansible_collections.mailsec.cres.plugins.module_utils.dns import base as providers
 from ansible_collections.mailsec.cres.plugins.module_utils.dns import options as provider_options
 from ansible_collections.mailsec.cres.plugins.module_utils.dns import propagation
 from ansible_collections.mailsec.cres.plugins.module_utils import dns_resolver
 from ansible_collections.mailsec.cres.plugins.module_utils import spf_eval
+from ansible_collections.mailsec.cres.plugins.module_utils.errors import TaskFailure
 from ansible_collections.mailsec.cres.plugins.module_utils.spf import (
     ALL_QUALIFIER_CHOICES,
     QUALIFIER_NAMES,
@@ -57,11 +57,8 @@ REQUIRED_TOGETHER = provider_options.REQUIRED_TOGETHER
 REQUIRED_BY = provider_options.REQUIRED_BY
 
 
-class SpfIncludeFailure(Exception):
-    def __init__(self, msg, result=None):
-        super(SpfIncludeFailure, self).__init__(msg)
-        self.msg = msg
-        self.result = result or {}
+class SpfIncludeFailure(TaskFailure):
+    """spf_include fails with ``message`` and the partial ``result``."""
 
 
 def validate_settings(p):
@@ -84,10 +81,8 @@ def validate_settings(p):
 
 
 def build_provider(p):
-    try:
-        return provider_options.build_provider(p)
-    except providers.DnsProviderError as exc:
-        raise SpfIncludeFailure(str(exc))
+    """The provider for the module options (DnsProviderError names the option to fix)."""
+    return provider_options.build_provider(p)
 
 
 def _new_values(rrset, old, new_text):
@@ -204,13 +199,15 @@ def wait_served(provider, resolver, zone, domain, expected, timeout, port, query
 
 def ensure_spf_include(provider, resolver, p, check_mode=False, hooks=None):
     """Do the work. ``p`` holds the module options. Returns the result dict."""
-    hooks = hooks or {}
     domain = validate_settings(p)
     result = {'changed': False, 'domain': domain, 'provider': provider.name, 'warnings': []}
-    try:
-        zone = normalize_domain(p['zone']) if p['zone'] else provider.discover_zone(domain)
-    except providers.DnsProviderError as exc:
-        raise SpfIncludeFailure(str(exc), result)
+    # A provider's error fails the task with what was found so far (zone, attempts, record).
+    with SpfIncludeFailure.carrying(result):
+        return _ensure(provider, resolver, p, domain, result, check_mode, hooks or {})
+
+
+def _ensure(provider, resolver, p, domain, result, check_mode, hooks):
+    zone = normalize_domain(p['zone']) if p['zone'] else provider.discover_zone(domain)
     if not providers.in_zone(domain, zone):
         raise SpfIncludeFailure('domain %s is not inside zone %s; fix domain or zone' % (domain, zone), result)
     result['zone'] = zone
@@ -218,10 +215,7 @@ def ensure_spf_include(provider, resolver, p, check_mode=False, hooks=None):
     attempts_allowed = p['retries'] + 1
     for attempt in range(1, attempts_allowed + 1):
         result['attempts'] = attempt
-        try:
-            rrset = provider.read_txt(zone, domain)
-        except providers.DnsProviderError as exc:
-            raise SpfIncludeFailure(str(exc), result)
+        rrset = provider.read_txt(zone, domain)
         spf = [v for v in rrset.values if not v.disabled and is_spf(v.text)]
         if len(spf) > 1:
             raise SpfIncludeFailure(
@@ -282,9 +276,9 @@ def ensure_spf_include(provider, resolver, p, check_mode=False, hooks=None):
             conflicts += 1
             result['changed'] = False
             continue
-        except providers.DnsProviderError as exc:
-            result['changed'] = False
-            raise SpfIncludeFailure(str(exc), result)
+        except providers.DnsProviderError:
+            result['changed'] = False   # the write failed: nothing was changed
+            raise
         break
     else:
         raise SpfIncludeFailure(
@@ -315,26 +309,20 @@ def ensure_spf_include(provider, resolver, p, check_mode=False, hooks=None):
 def run(module):
     """Entry point used by plugins/modules/spf_include.py."""
     p = module.params
-    if not dns_resolver.HAS_DNSPYTHON:
-        module.fail_json(msg=missing_required_lib('dnspython'), exception=str(dns_resolver.DNSPYTHON_IMPORT_ERROR))
-    missing = provider_options.missing_library(p)
-    if missing:
-        module.fail_json(msg=missing_required_lib(missing[0]), exception=str(missing[1]))
+    deps.require(module, deps.DNSPYTHON, *provider_options.libraries(p))
     try:
-        validate_settings(p)
-        provider = build_provider(p)
-        try:
+        with SpfIncludeFailure.carrying({}):
+            validate_settings(p)
+            provider = build_provider(p)
             resolver = dns_resolver.lookup(p['nameservers'], p['nameserver_port'], timeout=min(p['timeout'], 5.0))
-        except dns_resolver.DnsConfigError as exc:
-            raise SpfIncludeFailure(str(exc))
-        result = ensure_spf_include(provider, resolver, p, check_mode=module.check_mode)
+            result = ensure_spf_include(provider, resolver, p, check_mode=module.check_mode)
     except SpfIncludeFailure as exc:
         res = dict(exc.result)
         warnings = res.pop('warnings', [])
         for warning in warnings:
             module.warn(warning)
         res.pop('diff', None)
-        module.fail_json(msg=exc.msg, **res)
+        module.fail_json(msg=exc.message, **res)
     warnings = result.pop('warnings', [])
     for warning in warnings:
         module.warn(warning)

@@ -37,7 +37,7 @@ extends_documentation_fragment:
   - mailsec.cres.attributes.CONTROLLER
   - mailsec.cres.attributes.ACTIONGROUP_TLS
 requirements:
-  - cryptography >= 42.0 (C(cryptography.x509.verification)); 46.0.6 or later recommended
+  - cryptography >= 42.0.0 (C(cryptography.x509.verification)); 46.0.6 or later recommended
   - certifi (when O(ca_bundle) is not set)
 options:
   certificate:
@@ -289,9 +289,11 @@ chain_code:
 
 import traceback
 
-from ansible.module_utils.basic import AnsibleModule, missing_required_lib
+from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.mailsec.cres.plugins.module_utils import certificates as certs
+from ansible_collections.mailsec.cres.plugins.module_utils import deps
+from ansible_collections.mailsec.cres.plugins.module_utils.errors import MailsecError
 
 ARGUMENT_SPEC = dict(
     certificate=dict(type="str"),
@@ -322,15 +324,7 @@ MODULE_OPTIONS = dict(mutually_exclusive=MUTUALLY_EXCLUSIVE, required_one_of=REQ
 
 def run(module):
     p = module.params
-    if not certs.HAS_CRYPTOGRAPHY:
-        module.fail_json(msg=missing_required_lib("cryptography >= %s" % certs.CRYPTOGRAPHY_MIN_VERSION),
-                         exception=str(certs.CRYPTOGRAPHY_IMPORT_ERROR))
-    problem = certs.cryptography_problem()
-    if problem:
-        module.fail_json(msg=problem)
-    if p["ca_bundle"] is None and not certs.HAS_CERTIFI:
-        module.fail_json(msg=missing_required_lib("certifi") + " Or set ca_bundle.",
-                         exception=str(certs.CERTIFI_IMPORT_ERROR))
+    deps.require(module, *certs.libraries(p["ca_bundle"]))
     if p["min_days_remaining"] < 0:
         module.fail_json(msg="min_days_remaining must be 0 or more")
     if p["min_key_bits"] < 1:
@@ -341,8 +335,8 @@ def run(module):
         result = certs.validate_certificate(leaf, key_pem=key, chain_pems=intermediates,
                                             hostnames=p["hostnames"], min_days_remaining=p["min_days_remaining"],
                                             min_key_bits=p["min_key_bits"], roots=roots)
-    except certs.CertificateError as exc:
-        module.fail_json(msg=str(exc))
+    except MailsecError as exc:
+        module.fail_json(msg=exc.message)
     except Exception as exc:  # pylint: disable=broad-exception-caught
         module.fail_json(msg="unexpected error while checking the certificate: %s" % exc,
                          exception=traceback.format_exc())

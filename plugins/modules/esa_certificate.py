@@ -135,7 +135,7 @@ options:
     type: bool
     default: false
 requirements:
-  - cryptography >= 42.0 (on the controller)
+  - cryptography >= 42.0.0 (on the controller; with O(state=present))
   - certifi (when O(ca_bundle) is not set)
 notes:
   - The key is pasted in traditional PEM form for RSA and EC keys (assumed to be what AsyncOS expects).

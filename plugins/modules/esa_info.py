@@ -16,6 +16,8 @@ description:
     (subject, issuer, validity, fingerprints, never keys) and which certificate each listener uses.
   - The same read is the one the other ESA modules use; it is cached inside the persistent connection, so a play
     that changes nothing reads each appliance's configuration once.
+requirements:
+  - cryptography >= 42.0.0 (on the controller; with O(gather=all) or O(gather=certificates))
 author:
   - mailsec.cres contributors (@mailsec-cres)
 extends_documentation_fragment:
@@ -227,15 +229,12 @@ unknown_questions:
   elements: dict
 """
 
-from ansible.module_utils.basic import AnsibleModule, missing_required_lib
+from ansible.module_utils.basic import AnsibleModule
 
+from ansible_collections.mailsec.cres.plugins.module_utils import deps
 from ansible_collections.mailsec.cres.plugins.module_utils.asyncos.argspec import esa_argument_spec
 from ansible_collections.mailsec.cres.plugins.module_utils.asyncos.device import AsyncOSDevice, AsyncOSError
 from ansible_collections.mailsec.cres.plugins.module_utils.esa.runner import dialect_findings
-from ansible_collections.mailsec.cres.plugins.module_utils.certificates import (
-    CRYPTOGRAPHY_IMPORT_ERROR,
-    HAS_CRYPTOGRAPHY,
-)
 
 
 ARGUMENT_SPEC = esa_argument_spec({
@@ -249,9 +248,8 @@ MODULE_OPTIONS = {}
 
 def run(module):
     gather = set(module.params["gather"])
-    if "certificates" in gather or "all" in gather:
-        if not HAS_CRYPTOGRAPHY:
-            module.fail_json(msg=missing_required_lib("cryptography"), exception=str(CRYPTOGRAPHY_IMPORT_ERROR))
+    # Certificate facts are parsed with cryptography; the other facts need no library.
+    deps.require(module, deps.CRYPTOGRAPHY if gather & {"certificates", "all"} else None)
     try:
         device = AsyncOSDevice(module, on_unconfigured_mode=module.params["on_unconfigured_mode"],
                                transcript_path=module.params["transcript_path"])

@@ -38,8 +38,8 @@ extends_documentation_fragment:
   - mailsec.cres.attributes.CONTROLLER
   - mailsec.cres.attributes.ACTIONGROUP_TLS
 requirements:
-  - cryptography >= 42.0
-  - dnspython >= 2.0
+  - cryptography >= 42.0.0
+  - dnspython >= 2.3
   - requests (for O(check_mta_sts))
   - certifi (when O(ca_bundle) is not set)
 options:
@@ -358,12 +358,13 @@ duration:
 import socket
 import traceback
 
-from ansible.module_utils.basic import AnsibleModule, missing_required_lib
+from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.mailsec.cres.plugins.module_utils import certificates as certs
+from ansible_collections.mailsec.cres.plugins.module_utils import deps
 from ansible_collections.mailsec.cres.plugins.module_utils import dns_resolver
-from ansible_collections.mailsec.cres.plugins.module_utils import mta_sts
 from ansible_collections.mailsec.cres.plugins.module_utils import smtp_probe
+from ansible_collections.mailsec.cres.plugins.module_utils.errors import MailsecError
 
 ARGUMENT_SPEC = dict(
     domain=dict(type="str", required=True),
@@ -381,24 +382,6 @@ ARGUMENT_SPEC = dict(
     mta_sts_ca_bundle=dict(type="path"),
     max_workers=dict(type="int", default=8),
 )
-
-
-def _check_libs(module):
-    p = module.params
-    if not certs.HAS_CRYPTOGRAPHY:
-        module.fail_json(msg=missing_required_lib("cryptography >= %s" % certs.CRYPTOGRAPHY_MIN_VERSION),
-                         exception=str(certs.CRYPTOGRAPHY_IMPORT_ERROR))
-    problem = certs.cryptography_problem()
-    if problem:
-        module.fail_json(msg=problem)
-    if not dns_resolver.HAS_DNSPYTHON:
-        module.fail_json(msg=missing_required_lib("dnspython"), exception=str(dns_resolver.DNSPYTHON_IMPORT_ERROR))
-    if p["check_mta_sts"] and not mta_sts.HAS_REQUESTS:
-        module.fail_json(msg=missing_required_lib("requests") + " Or set check_mta_sts=false.",
-                         exception=str(mta_sts.REQUESTS_IMPORT_ERROR))
-    if p["ca_bundle"] is None and not certs.HAS_CERTIFI:
-        module.fail_json(msg=missing_required_lib("certifi") + " Or set ca_bundle.",
-                         exception=str(certs.CERTIFI_IMPORT_ERROR))
 
 
 def _validate(module):
@@ -422,21 +405,21 @@ def _validate(module):
 
 
 def run(module):
-    _check_libs(module)
-    host_addresses = _validate(module)
     p = module.params
+    deps.require(module, *certs.libraries(p["ca_bundle"]), deps.DNSPYTHON,
+                 deps.REQUESTS.needed(unless="set check_mta_sts=false") if p["check_mta_sts"] else None)
+    host_addresses = _validate(module)
+    ehlo = p["ehlo_name"] or socket.getfqdn() or "localhost"
     try:
         roots = certs.load_ca_bundle(p["ca_bundle"])
         resolver = dns_resolver.make_resolver(p["nameservers"], p["nameserver_port"], p["timeout"])
-    except (certs.CertificateError, dns_resolver.DnsConfigError) as exc:
-        module.fail_json(msg=str(exc))
-    ehlo = p["ehlo_name"] or socket.getfqdn() or "localhost"
-    try:
         report = smtp_probe.probe_domain(
             p["domain"], mx_hosts=p["mx_hosts"], port=p["port"], resolver=resolver,
             host_addresses=host_addresses, roots=roots, timeout=p["timeout"], ehlo_name=ehlo,
             max_workers=p["max_workers"], check_mta_sts=p["check_mta_sts"], check_dane=p["check_dane"],
             mta_sts_port=p["mta_sts_port"], mta_sts_ca_bundle=p["mta_sts_ca_bundle"] or p["ca_bundle"])
+    except MailsecError as exc:
+        module.fail_json(msg=exc.message)
     except Exception as exc:  # pylint: disable=broad-exception-caught
         module.fail_json(msg="unexpected error while probing %s: %s" % (p["domain"], exc),
                          exception=traceback.format_exc())

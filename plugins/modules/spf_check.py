@@ -190,10 +190,12 @@ results:
       sample: []
 """
 
-from ansible.module_utils.basic import AnsibleModule, missing_required_lib
+from ansible.module_utils.basic import AnsibleModule
 
+from ansible_collections.mailsec.cres.plugins.module_utils import deps
 from ansible_collections.mailsec.cres.plugins.module_utils import dns_resolver
 from ansible_collections.mailsec.cres.plugins.module_utils import spf_eval
+from ansible_collections.mailsec.cres.plugins.module_utils.errors import MailsecError
 from ansible_collections.mailsec.cres.plugins.module_utils.spf import normalize_domain
 
 ARGUMENT_SPEC = dict(
@@ -215,8 +217,7 @@ MODULE_OPTIONS = {}
 
 def run(module):
     p = module.params
-    if not dns_resolver.HAS_DNSPYTHON:
-        module.fail_json(msg=missing_required_lib('dnspython'), exception=str(dns_resolver.DNSPYTHON_IMPORT_ERROR))
+    deps.require(module, deps.DNSPYTHON)
     domain = normalize_domain(p['domain'] or '')
     if not domain or ' ' in domain:
         module.fail_json(msg='domain must be a DNS name such as example.com, got %r' % p['domain'])
@@ -233,8 +234,8 @@ def run(module):
         module.fail_json(msg='record is empty; omit it to look the record of %s up' % domain)
     try:
         resolver = dns_resolver.lookup(p['nameservers'], p['nameserver_port'], p['timeout'])
-    except dns_resolver.DnsConfigError as exc:
-        module.fail_json(msg=str(exc))
+    except MailsecError as exc:
+        module.fail_json(msg=exc.message)
     results = []
     record = None
     for address in addresses:

@@ -25,10 +25,11 @@ from ansible_collections.mailsec.cres.plugins.module_utils.asyncos.model import 
     SenderGroup,
     certificate_from_pem,
 )
+from ansible_collections.mailsec.cres.plugins.module_utils.errors import MailsecError
 
 
-class ParseError(Exception):
-    pass
+class ParseError(MailsecError):
+    """The appliance's output cannot be read as the dialect describes it."""
 
 
 _BEHAVIOUR_KEYWORDS = dict((v, k) for k, v in d.HAT_BEHAVIOURS.items())

@@ -29,6 +29,7 @@ import re
 
 from ansible_collections.mailsec.cres.plugins.module_utils.asyncos import dialect as d
 from ansible_collections.mailsec.cres.plugins.module_utils.asyncos.transcript import REDACTED, redact_text
+from ansible_collections.mailsec.cres.plugins.module_utils.errors import MailsecError
 
 TAIL_ENTRIES = 12
 MAX_PAGES = 5000
@@ -46,19 +47,18 @@ HANDLED = "handled"      # a question that may come at any point (handler)
 DEFAULTED = "defaulted"  # an unknown yes/no question, answered with its bracketed default
 
 
-class TransportError(Exception):
+class TransportError(MailsecError):
     """The session is gone (dropped, timed out, closed); the transport is closed."""
 
 
-class DialogError(Exception):
+class DialogError(MailsecError):
     def __init__(self, message, kind="unexpected"):
         super(DialogError, self).__init__(message)
-        self.message = message
         self.kind = kind
 
 
-class _RetryAtCluster(Exception):
-    pass
+class _RetryAtCluster(MailsecError):
+    """Run the command again at cluster level; ``message`` is the level the session was at."""
 
 
 class Transport:

@@ -14,6 +14,7 @@ import copy
 from ansible_collections.mailsec.cres.plugins.module_utils.asyncos import dialect
 
 from ansible_collections.mailsec.cres.plugins.module_utils import certificates as certlib
+from ansible_collections.mailsec.cres.plugins.module_utils import deps
 
 # Keys of policy parameters the collection manages, in question order.
 PARAM_KEYS = dialect.PARAM_KEYS
@@ -333,7 +334,7 @@ def certificate_from_pem(name, pem, intermediates=()):
     """A Certificate from PEM (public material; without cryptography only the name)."""
     if not pem:
         return Certificate(name, parse_error="no certificate in the configuration")
-    problem = certlib.cryptography_problem()
+    problem = deps.CRYPTOGRAPHY.problem()
     if problem:
         return Certificate(name, parse_error=problem)
     try:

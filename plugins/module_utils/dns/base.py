@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import abc
 
+from ansible_collections.mailsec.cres.plugins.module_utils.errors import MailsecError
 from ansible_collections.mailsec.cres.plugins.module_utils.spf import (
     join_txt,
     normalize_domain,
@@ -27,20 +28,16 @@ from ansible_collections.mailsec.cres.plugins.module_utils.spf import (
 )
 
 
-class DnsProviderError(Exception):
-    """A clear, user-facing error from a DNS provider, with where it happened."""
+class DnsProviderError(MailsecError):
+    """A clear, user-facing error from a DNS provider; ``message`` starts with where it happened
+    (``provider route53, zone example.com, name www.example.com: ...``)."""
 
     def __init__(self, msg, provider=None, zone=None, name=None):
-        super(DnsProviderError, self).__init__(msg)
-        self.msg = msg
+        where = ', '.join('%s %s' % (k, v) for k, v in (('provider', provider), ('zone', zone), ('name', name)) if v)
+        super(DnsProviderError, self).__init__('%s: %s' % (where, msg) if where else msg)
         self.provider = provider
         self.zone = zone
         self.name = name
-
-    def __str__(self):
-        where = ', '.join('%s %s' % (k, v) for k, v in
-                          (('provider', self.provider), ('zone', self.zone), ('name', self.name)) if v)
-        return '%s: %s' % (where, self.msg) if where else self.msg
 
 
 class ConflictError(DnsProviderError):
@@ -184,7 +181,7 @@ class DnsProvider(abc.ABC):
 
     @staticmethod
     def libraries(params):
-        """``[(pip name, importable, import error)]`` this provider needs with these options."""
+        """The ``deps`` libraries this provider needs with these options (``deps.require``)."""
         return []
 
     def error(self, msg, zone=None, name=None, cls=DnsProviderError):

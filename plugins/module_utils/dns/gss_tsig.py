@@ -15,16 +15,11 @@ import os
 import time
 import uuid
 
-try:
-    import gssapi
-    import gssapi.exceptions
-    HAS_GSSAPI = True
-    GSSAPI_IMPORT_ERROR = None
-except ImportError as exc:  # pragma: no cover - reported by the module
-    HAS_GSSAPI = False
-    GSSAPI_IMPORT_ERROR = exc
+from ansible_collections.mailsec.cres.plugins.module_utils import deps
+from ansible_collections.mailsec.cres.plugins.module_utils.errors import MailsecError
 
-try:
+# gssapi is imported where it is used: only GSS-TSIG tasks pay for it (deps.GSSAPI).
+with deps.DNSPYTHON.guard():
     import dns.exception
     import dns.message
     import dns.name
@@ -34,8 +29,6 @@ try:
     import dns.rdatatype
     import dns.rdtypes.ANY.TKEY
     import dns.tsig
-except ImportError:  # pragma: no cover - reported by the module
-    pass
 
 TKEY_MODE_GSSAPI = 3
 # RFC 2845/8945 TSIG/TKEY error codes
@@ -46,11 +39,11 @@ CLOCK_HINT = ('the clocks of the controller, the KDC and the DNS server differ b
               'allows (5 minutes by default); synchronize them (NTP) and run again')
 
 
-class GssTsigFailure(Exception):
+class GssTsigFailure(MailsecError):
     """Negotiation or credential problem; ``kind`` is credentials, refused or clock."""
 
-    def __init__(self, msg, kind='refused'):
-        super(GssTsigFailure, self).__init__(msg)
+    def __init__(self, message, kind='refused'):
+        super(GssTsigFailure, self).__init__(message)
         self.kind = kind
 
 
@@ -86,6 +79,7 @@ class GssTsigContext(object):
         self.initiator = None
 
     def _credentials(self):
+        import gssapi.exceptions
         name = gssapi.Name(self.principal, gssapi.NameType.kerberos_principal) if self.principal else None
         try:
             if self.keytab:
@@ -113,6 +107,7 @@ class GssTsigContext(object):
 
     def establish(self):
         """Run the TKEY negotiation; afterwards ``keyring`` and ``keyname`` sign messages."""
+        import gssapi.exceptions
         creds = self._credentials()
         target = gssapi.Name('DNS@%s' % self.server_name, gssapi.NameType.hostbased_service)
         context = gssapi.SecurityContext(
@@ -161,6 +156,7 @@ class GssTsigContext(object):
 
     @staticmethod
     def _step(context, token):
+        import gssapi.exceptions
         try:
             return context.step(token)
         except gssapi.exceptions.GSSError as exc:
@@ -173,6 +169,7 @@ class GssTsigContext(object):
             raise GssTsigFailure('Kerberos: %s' % text, 'credentials')
 
     def _exchange(self, keyname, adapter, token):
+        import gssapi.exceptions
         now = int(time.time())
         tkey = dns.rdtypes.ANY.TKEY.TKEY(dns.rdataclass.ANY, dns.rdatatype.TKEY, dns.tsig.GSS_TSIG, now,
                                          now + 86400, TKEY_MODE_GSSAPI, 0, token)

@@ -5,7 +5,7 @@
 
 A module builds its argument spec as ``dict(own_options, **argument_spec())``, passes
 ``REQUIRED_IF``/``REQUIRED_TOGETHER``/``REQUIRED_BY`` to AnsibleModule, calls
-``missing_library(params)`` before anything else, then ``build_provider(params)``.
+``deps.require(module, *libraries(params))`` before anything else, then ``build_provider(params)``.
 """
 
 from __future__ import annotations
@@ -97,12 +97,9 @@ def validate(p):
         raise DnsProviderError('timeout must be positive', provider=p['provider'])
 
 
-def missing_library(p):
-    """(pip name, import error) of the first library the chosen provider lacks, or None."""
-    for lib, available, error in PROVIDERS[p['provider']].libraries(p):
-        if not available:
-            return lib, error
-    return None
+def libraries(p):
+    """The ``deps`` libraries the chosen provider needs with the options ``p``."""
+    return PROVIDERS[p['provider']].libraries(p)
 
 
 def build_provider(p):

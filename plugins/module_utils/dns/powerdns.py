@@ -11,6 +11,7 @@ PowerDNS's RFC 2136 endpoint (``dnsupdate=yes``) does give a real compare-and-sw
 
 from __future__ import annotations
 
+from ansible_collections.mailsec.cres.plugins.module_utils import deps
 from ansible_collections.mailsec.cres.plugins.module_utils.dns.base import (
     AuthenticationError,
     Capabilities,
@@ -31,13 +32,7 @@ from ansible_collections.mailsec.cres.plugins.module_utils.spf import (
     unquote_txt,
 )
 
-try:
-    import requests
-    HAS_REQUESTS = True
-    REQUESTS_IMPORT_ERROR = None
-except ImportError as exc:  # pragma: no cover - reported by the module
-    HAS_REQUESTS = False
-    REQUESTS_IMPORT_ERROR = exc
+# requests is imported where it is used: only PowerDNS tasks pay for it (deps.REQUESTS).
 
 
 class PowerDNSProvider(DnsProvider):
@@ -55,6 +50,7 @@ class PowerDNSProvider(DnsProvider):
         self.server_id = server_id
         self.timeout = timeout
         self._propagation_port = propagation_port
+        import requests
         self.session = requests.Session()
         self.session.headers.update({'X-API-Key': api_key, 'Accept': 'application/json'})
         self.session.verify = validate_certs
@@ -67,13 +63,14 @@ class PowerDNSProvider(DnsProvider):
 
     @staticmethod
     def libraries(params):
-        return [('requests', HAS_REQUESTS, REQUESTS_IMPORT_ERROR)]
+        return [deps.REQUESTS]
 
     @property
     def propagation_port(self):
         return self._propagation_port
 
     def _request(self, method, path, what, zone, name, payload=None):
+        import requests
         url = '%s/servers/%s%s' % (self.base, self.server_id, path)
         try:
             response = self.session.request(method, url, json=payload, timeout=self.timeout)

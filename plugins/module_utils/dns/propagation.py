@@ -13,17 +13,16 @@ from __future__ import annotations
 
 import time
 
+from ansible_collections.mailsec.cres.plugins.module_utils import deps
 from ansible_collections.mailsec.cres.plugins.module_utils.dns.base import DnsProviderError, fqdn
 
-try:
+with deps.DNSPYTHON.guard():
     import dns.exception
     import dns.flags
     import dns.message
     import dns.query
     import dns.rcode
     import dns.rdatatype
-except ImportError:  # pragma: no cover - reported by the module
-    pass
 
 
 def query_txt_at(address, port, name, timeout=3.0):

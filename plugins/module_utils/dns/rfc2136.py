@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import ipaddress
 
+from ansible_collections.mailsec.cres.plugins.module_utils import deps
 from ansible_collections.mailsec.cres.plugins.module_utils.dns import gss_tsig
 from ansible_collections.mailsec.cres.plugins.module_utils.dns.base import (
     AuthenticationError,
@@ -28,7 +29,7 @@ from ansible_collections.mailsec.cres.plugins.module_utils.dns.base import (
     split_change,
 )
 
-try:
+with deps.DNSPYTHON.guard():
     import dns.exception
     import dns.flags
     import dns.message
@@ -41,11 +42,6 @@ try:
     import dns.tsig
     import dns.tsigkeyring
     import dns.update
-    HAS_DNSPYTHON = True
-    DNSPYTHON_IMPORT_ERROR = None
-except ImportError as exc:  # pragma: no cover - reported by the module
-    HAS_DNSPYTHON = False
-    DNSPYTHON_IMPORT_ERROR = exc
 
 HMAC_ALGORITHMS = ('hmac-sha256', 'hmac-sha512', 'hmac-sha384', 'hmac-sha224', 'hmac-sha1', 'hmac-md5')
 GSS_TSIG = 'gss-tsig'
@@ -141,10 +137,7 @@ class RFC2136Provider(DnsProvider):
 
     @staticmethod
     def libraries(params):
-        libs = [('dnspython', HAS_DNSPYTHON, DNSPYTHON_IMPORT_ERROR)]
-        if params.get('tsig_algorithm') == GSS_TSIG:
-            libs.append(('gssapi', gss_tsig.HAS_GSSAPI, gss_tsig.GSSAPI_IMPORT_ERROR))
-        return libs
+        return [deps.DNSPYTHON] + ([deps.GSSAPI] if params.get('tsig_algorithm') == GSS_TSIG else [])
 
     @property
     def propagation_port(self):

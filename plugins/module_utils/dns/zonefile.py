@@ -24,6 +24,8 @@ import os
 import re
 import tempfile
 
+from ansible_collections.mailsec.cres.plugins.module_utils import deps
+from ansible_collections.mailsec.cres.plugins.module_utils.errors import MailsecError
 from ansible_collections.mailsec.cres.plugins.module_utils.dns.base import (
     Capabilities,
     ConflictError,
@@ -37,7 +39,7 @@ from ansible_collections.mailsec.cres.plugins.module_utils.dns.base import (
 )
 from ansible_collections.mailsec.cres.plugins.module_utils.spf import normalize_domain, quote_txt
 
-try:
+with deps.DNSPYTHON.guard():
     import dns.exception
     import dns.name
     import dns.rdata
@@ -46,11 +48,6 @@ try:
     import dns.rdtypes.ANY.TXT
     import dns.ttl
     import dns.zone
-    HAS_DNSPYTHON = True
-    DNSPYTHON_IMPORT_ERROR = None
-except ImportError as exc:  # pragma: no cover - reported by the module
-    HAS_DNSPYTHON = False
-    DNSPYTHON_IMPORT_ERROR = exc
 
 ENCODING = 'utf-8'
 _INCLUDE_RE = re.compile(r'^(\$INCLUDE[ \t]+)("[^"]*"|[^ \t\r\n;]+)', re.M | re.I)
@@ -92,8 +89,8 @@ class Entry(object):
         return self.first == self.last
 
 
-class ZoneScanError(Exception):
-    pass
+class ZoneScanError(MailsecError):
+    """The zone file has a construct the in-place editor does not handle."""
 
 
 def _split_records(lines):
@@ -226,7 +223,7 @@ class ZoneFileProvider(DnsProvider):
 
     @staticmethod
     def libraries(params):
-        return [('dnspython', HAS_DNSPYTHON, DNSPYTHON_IMPORT_ERROR)]
+        return [deps.DNSPYTHON]
 
     # -------------------------------------------------------------------- reading
 

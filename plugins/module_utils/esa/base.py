@@ -73,6 +73,11 @@ class Resource(object):
         self.check_mode = check_mode
         self.params = params
 
+    @staticmethod
+    def libraries(params):
+        """The ``deps`` libraries the resource needs with these options (``deps.require``)."""
+        return []
+
     def describe(self):  # pragma: no cover - interface
         raise NotImplementedError
 

@@ -86,9 +86,6 @@ class CertificateResource(Resource):
 
     # -- input
     def _load(self):
-        problem = certlib.cryptography_problem()
-        if problem:
-            raise EsaError(problem)
         try:
             leaf, key, extra = certlib.load_inputs(self.params)
         except certlib.CertificateError as exc:
@@ -122,6 +119,13 @@ class CertificateResource(Resource):
             pool.remove(nxt[0])
             current = nxt[0]
         return ordered + pool
+
+    @staticmethod
+    def libraries(params):
+        """Installing a certificate validates it first (cryptography; certifi unless ca_bundle)."""
+        if (params.get('state') or 'present') != 'present':
+            return []
+        return certlib.libraries(params.get('ca_bundle'))
 
     def describe(self):
         return 'certificate profile %s' % self.name

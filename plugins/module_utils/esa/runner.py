@@ -17,36 +17,33 @@ When anything fails after the first change was sent, the pending changes are aba
 
 from __future__ import annotations
 
+from ansible_collections.mailsec.cres.plugins.module_utils import deps
 from ansible_collections.mailsec.cres.plugins.module_utils.asyncos import dialog as dlg
 from ansible_collections.mailsec.cres.plugins.module_utils.asyncos.argspec import (
     COMMIT_COMMENT_DEFAULT,
     esa_argument_spec,
 )
 from ansible_collections.mailsec.cres.plugins.module_utils.asyncos.device import AsyncOSDevice, AsyncOSError
-from ansible_collections.mailsec.cres.plugins.module_utils.errors import MailsecError
+from ansible_collections.mailsec.cres.plugins.module_utils.errors import MailsecError, TaskFailure
 from ansible_collections.mailsec.cres.plugins.module_utils.esa.base import EsaError
 from ansible_collections.mailsec.cres.plugins.module_utils.esa.certificate import CertificateResource
 from ansible_collections.mailsec.cres.plugins.module_utils.esa.mail_flow_policy import MailFlowPolicyResource
 from ansible_collections.mailsec.cres.plugins.module_utils.esa.sender_group import SenderGroupResource
 
 # esa_commit(verify=...): the expected states the resource modules return, by their type.
-RESOURCE_TYPES = dict((cls.expected_type, cls) for cls in (SenderGroupResource, MailFlowPolicyResource,
-                                                            CertificateResource))
+RESOURCE_TYPES = dict((cls.expected_type, cls)
+                      for cls in (SenderGroupResource, MailFlowPolicyResource, CertificateResource))
 CLEARED = 'cleared'
 NOTHING_PENDING = 'nothing pending'
 LEFT_FOR_COMMIT = 'left pending in this CLI session (rehearsal: esa_commit with rehearse=true abandons it)'
 
 
-class EsaFailure(MailsecError):
+class EsaFailure(TaskFailure):
     """Raised by :func:`execute`: the module must fail with ``message`` and ``result``."""
 
-    def __init__(self, message, result):
-        super(EsaFailure, self).__init__(message)
-        self.result = result
 
-
-class _CommittedMismatch(Exception):
-    pass
+class _CommittedMismatch(MailsecError):
+    """The committed configuration read back does not show the change; ``message`` says how."""
 
 
 def _planned(device):
@@ -298,6 +295,7 @@ def make_device(module, rehearse=False):
 
 def run_module(module, resource_cls):
     """Body of the three resource modules."""
+    deps.require(module, *resource_cls.libraries(module.params))
     rehearse = bool(module.params.get('rehearse'))
     try:
         resource = resource_cls(module.params, check_mode=module.check_mode and not rehearse)

@@ -15,6 +15,7 @@ from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.x509.oid import NameOID
 
 from ansible_collections.mailsec.cres.plugins.module_utils import certificates as c
+from ansible_collections.mailsec.cres.plugins.module_utils import deps
 from ansible_collections.mailsec.cres.tests.harness.pki import make_pki, shared_pki_dir
 
 HOSTS = ["mx1.example.test", "mx2.example.test"]
@@ -268,9 +269,10 @@ def test_validate_never_returns_key_material(pki, roots):
 
 
 def test_old_cryptography_message(monkeypatch):
-    monkeypatch.setattr(c, "_verification", None)
-    msg = c.cryptography_problem()
-    assert "x509.verification" in msg and "upgrade" in msg and c.CRYPTOGRAPHY_MIN_VERSION in msg
+    import cryptography
+    monkeypatch.setattr(cryptography, "__version__", "41.0.7")
+    msg = deps.CRYPTOGRAPHY.problem()
+    assert "x509.verification" in msg and "upgrade" in msg and deps.CRYPTOGRAPHY.minimum in msg and "41.0.7" in msg
     with pytest.raises(c.CertificateError):
         c.validate_certificate("x")
 

@@ -88,7 +88,7 @@ def test_ensure_gives_up_after_retries():
     prov = FakeProvider(['other'], race=10)
     with pytest.raises(core.DnsTxtFailure) as exc:
         core.ensure_txt(prov, None, params(retries=2))
-    assert 'gave up after 3 attempts' in exc.value.msg and not exc.value.result['changed']
+    assert 'gave up after 3 attempts' in exc.value.message and not exc.value.result['changed']
 
 
 def test_second_run_unchanged():
@@ -112,7 +112,7 @@ def test_second_run_unchanged():
 def test_bad_input_names_the_option(kw, message):
     with pytest.raises(core.DnsTxtFailure) as exc:
         core.validate_settings(params(**kw))
-    assert message in exc.value.msg
+    assert message in exc.value.message
 
 
 def test_duplicate_values_are_one_record():

@@ -74,9 +74,9 @@ class CountingProvider(FakeProvider):
         super(CountingProvider, self).__init__(values, **kw)
         self.reads = 0
 
-    def read_txt(self, zone, domain):
+    def read_txt(self, zone, name):
         self.reads += 1
-        return super(CountingProvider, self).read_txt(zone, domain)
+        return super(CountingProvider, self).read_txt(zone, name)
 
 
 @pytest.mark.parametrize('state, record', [
@@ -163,7 +163,7 @@ def test_over_limit_refused_without_write():
     with pytest.raises(core.SpfIncludeFailure) as exc:
         core.ensure_spf_include(prov, FakeResolver({**CRES, **{('h%d.example.com' % i, 'A'): ['192.0.2.%d' % i]
                                                                for i in range(8)}}), params())
-    assert 'include:res.cisco.com (3)' in exc.value.msg and 'permerror' in exc.value.msg
+    assert 'include:res.cisco.com (3)' in exc.value.message and 'permerror' in exc.value.message
     assert prov.writes == 0
 
 

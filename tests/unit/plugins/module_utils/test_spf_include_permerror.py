@@ -21,7 +21,7 @@ def test_change_that_breaks_the_record_is_refused():
     prov = FakeProvider(['v=spf1 a:v1.example.com a:v2.example.com -all'])
     with pytest.raises(core.SpfIncludeFailure) as exc:
         core.ensure_spf_include(prov, resolver(), params())
-    msg = exc.value.msg
+    msg = exc.value.message
     assert 'would break it' in msg and 'permerror' in msg and 'void lookups' in msg and '4.6.4' in msg
     assert 'exists:%{i}.spf.res.cisco.com' in msg and 'nothing was written' in msg
     assert prov.writes == 0 and exc.value.result['evaluation']['result'] == 'permerror'
@@ -41,7 +41,7 @@ def test_record_already_broken_is_left_alone(record, cause):
     prov = FakeProvider([record])
     with pytest.raises(core.SpfIncludeFailure) as exc:
         core.ensure_spf_include(prov, res, params())
-    assert 'already broken' in exc.value.msg and cause in exc.value.msg and 'allow_permerror' in exc.value.msg
+    assert 'already broken' in exc.value.message and cause in exc.value.message and 'allow_permerror' in exc.value.message
     assert exc.value.result['evaluation_before']['result'] == 'permerror'
     assert prov.writes == 0
     done = core.ensure_spf_include(prov, res, params(allow_permerror=True))
@@ -56,7 +56,7 @@ def test_sender_independent_macro_counts_what_it_includes():
     prov = FakeProvider(['v=spf1 include:_spf.%{d} -all'])
     with pytest.raises(core.SpfIncludeFailure) as exc:
         core.ensure_spf_include(prov, resolver(**extra), params())
-    assert 'include:_spf.%{d} (9)' in exc.value.msg and 'include:res.cisco.com (3)' in exc.value.msg
+    assert 'include:_spf.%{d} (9)' in exc.value.message and 'include:res.cisco.com (3)' in exc.value.message
     assert prov.writes == 0
 
 

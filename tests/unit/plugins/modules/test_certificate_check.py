@@ -9,9 +9,9 @@ import base64
 import json
 from pathlib import Path
 
+import cryptography
 import pytest
 
-from ansible_collections.mailsec.cres.plugins.module_utils import certificates
 from ansible_collections.mailsec.cres.plugins.modules import certificate_check
 from ansible_collections.mailsec.cres.tests.harness.pki import make_pki, shared_pki_dir
 from ansible_collections.mailsec.cres.tests.unit.plugins.modules.module_runner import run_module
@@ -107,7 +107,7 @@ def test_option_rules(pki):
 
 
 def test_old_cryptography(pki, monkeypatch):
-    monkeypatch.setattr(certificates, "_verification", None)
+    monkeypatch.setattr(cryptography, "__version__", "41.0.7")
     r = run({"certificate_path": pki["leaf_cert"]}, failed=True)
     assert "upgrade" in r["msg"] and "x509.verification" in r["msg"]
 

@@ -3,8 +3,11 @@
 """The shared provider options, the provider interface and its one exception family."""
 from __future__ import annotations
 
+import sys
+
 import pytest
 
+from ansible_collections.mailsec.cres.plugins.module_utils import deps
 from ansible_collections.mailsec.cres.plugins.module_utils.dns import options
 from ansible_collections.mailsec.cres.plugins.module_utils.dns.base import (
     AuthenticationError,
@@ -65,13 +68,21 @@ def test_gss_tsig_takes_the_host_name_from_server():
     assert prov.auth.context.server_name == 'dc1.ad.example.com'
 
 
+def test_libraries_are_declared_per_provider():
+    assert options.libraries(params(provider='rfc2136', tsig_algorithm='gss-tsig')) == [deps.DNSPYTHON, deps.GSSAPI]
+    assert options.libraries(params(provider='rfc2136')) == [deps.DNSPYTHON]
+    assert options.libraries(params(provider='route53')) == [deps.BOTO3]
+    assert options.libraries(params(provider='powerdns')) == [deps.REQUESTS]
+    assert options.libraries(params(provider='zonefile')) == [deps.DNSPYTHON]
+
+
 def test_missing_library_is_reported_per_provider(monkeypatch):
-    from ansible_collections.mailsec.cres.plugins.module_utils.dns import gss_tsig, route53
-    monkeypatch.setattr(gss_tsig, 'HAS_GSSAPI', False)
-    monkeypatch.setattr(route53, 'HAS_BOTO3', False)
-    assert options.missing_library(params(provider='rfc2136', tsig_algorithm='gss-tsig'))[0] == 'gssapi'
-    assert options.missing_library(params(provider='rfc2136')) is None
-    assert options.missing_library(params(provider='route53'))[0] == 'boto3'
+    monkeypatch.setitem(sys.modules, 'gssapi', None)
+    monkeypatch.setitem(sys.modules, 'boto3', None)
+    gss = [lib.problem() for lib in options.libraries(params(provider='rfc2136', tsig_algorithm='gss-tsig'))]
+    assert gss[0] is None and '(gssapi)' in gss[1] and 'libkrb5-dev' in gss[1]
+    assert [lib.problem() for lib in options.libraries(params(provider='rfc2136'))] == [None]
+    assert '(boto3)' in options.libraries(params(provider='route53'))[0].problem()
 
 
 def test_error_messages_name_provider_zone_and_name():
