@@ -49,6 +49,8 @@ Filters (all pure, no I/O):
 - ``cres_report_certificate(acme_state, result=None, check_mode=False, given=None)``: the
   certificate an appliance presents after the run (names, issuer, not_after, days_left, renewed,
   status), from the ACME decision or the certificate given as files.
+- ``cres_report_appliance(results, name, appliance, check_mode, configures, acme, given)``: one
+  appliance's entry (the ``appliances`` list above) from the registered results of its steps.
 - ``cres_report_problems(report)``: the list of reasons the run is not done.
 - ``cres_report_table(report)``: the report as a readable text table.
 
@@ -353,6 +355,34 @@ def cres_report_certificate(acme_state, result=None, check_mode=False, given=Non
                 step, "unchanged" if step == "ok" else step), "reason": ""}
 
 
+def cres_report_appliance(results, name, appliance=None, check_mode=False, configures=False, acme=None, given=None):
+    """One appliance's entry of the report, from the registered results of its steps.
+
+    ``results``: ``{certificate, policy, sender_group, commit, tls}`` (registered results, empty
+    when a step did not run); ``appliance``: what the preflight found (``cluster``,
+    ``listener``); ``configures``: whether this appliance configured (else a cluster member that
+    was only read); ``acme`` / ``given``: see ``cres_report_certificate``.
+    """
+    if not _is_mapping(results):
+        raise AnsibleFilterError("cres_report_appliance: expected the step results as a dictionary")
+    appliance = appliance if _is_mapping(appliance) else {}
+    steps = {key: cres_report_step(results.get(key) or {}, check_mode) for key in ("certificate", "policy",
+                                                                                   "sender_group", "commit")}
+    if check_mode and any((results.get(key) or {}).get("changed") for key in ("certificate", "policy", "sender_group")):
+        steps["commit"] = "would change"
+    return {
+        "name": name,
+        "cluster": appliance.get("cluster") or "",
+        "role": "configures" if configures else "cluster member (read, verified)",
+        "listener": appliance.get("listener") or "",
+        "steps": steps,
+        "tls": cres_report_tls(results.get("tls") or {}),
+        "certificate": cres_report_certificate(acme or {}, results.get("certificate") or {}, check_mode, given=given or {}),
+        "dialect": cres_report_dialect([results.get(key) or {} for key in ("certificate", "policy", "sender_group",
+                                                                            "commit")]),
+    }
+
+
 def _common_name(dn):
     """The CN of an RFC 4514 name (the table is narrow; the JSON keeps the whole name)."""
     for part in str(dn or "").split(","):
@@ -550,4 +580,5 @@ class FilterModule:
             "cres_report_dialect": cres_report_dialect,
             "cres_report_table": cres_report_table,
             "cres_report_certificate": cres_report_certificate,
+            "cres_report_appliance": cres_report_appliance,
         }

@@ -26,7 +26,7 @@ def test_filters_are_registered():
     assert set(FilterModule().filters()) == {
         "cres_report_step", "cres_report_verdict_ok", "cres_report_tls",
         "cres_report_domains", "cres_report_problems", "cres_report_table", "cres_report_dialect",
-        "cres_report_certificate",
+        "cres_report_certificate", "cres_report_appliance",
     }
 
 
@@ -311,21 +311,54 @@ def test_report_is_json_serialisable():
     json.dumps(_report())
 
 
-def test_role_known_variable_names_in_sync():
-    """roles/cres_tls/vars/main.yml lists every option and every cres_tls_* name the tasks use."""
+def test_role_variable_names():
+    """The role uses only its options and the playbook's names as cres_tls_*; everything it sets
+    for itself is __cres_tls_* (the preflight's unknown-variable check relies on it)."""
     import re
     from pathlib import Path
 
     import yaml
 
-    role = Path(__file__).resolve().parents[4] / "roles" / "cres_tls"
-    known = set(yaml.safe_load((role / "vars" / "main.yml").read_text())["cres_tls_known_names"])
+    root = Path(__file__).resolve().parents[4]
+    role = root / "roles" / "cres_tls"
     spec = yaml.safe_load((role / "meta" / "argument_specs.yml").read_text())["argument_specs"]
     options = set(spec["main"]["options"])
     defaults = set(yaml.safe_load((role / "defaults" / "main.yml").read_text()))
-    used = set()
-    for path in (role / "tasks").glob("*.yml"):
-        used |= set(re.findall(r"\b(cres_tls_[a-z0-9_]+)\b", path.read_text()))
-    assert options <= known
     assert defaults == options, "every option has a default and every default is an option"
-    assert used <= known, sorted(used - known)
+    public = {"cres_tls_hosts", "cres_tls_serial", "cres_tls_max_fail_percentage", "cres_tls_report"}
+    assert all("'%s'" % name in (role / "vars" / "main.yml").read_text() for name in public)
+    files = list((role / "tasks").glob("*.yml")) + [role / "vars" / "main.yml", root / "playbooks" / "cres_tls.yml"]
+    used, set_here = set(), set()
+    for path in files:
+        text = path.read_text()
+        used |= set(re.findall(r"(?<![\w])(cres_tls_[a-z0-9_]+)\b", text))
+        set_here |= set(re.findall(r"^\s*register:\s*(\w+)", text, re.M))
+    assert used <= options | public, sorted(used - options - public)
+    for path in (role / "tasks").glob("*.yml"):
+        for task in yaml.safe_load(path.read_text()) or []:
+            for inner in [task] + task.get("block", []) + task.get("rescue", []) + task.get("always", []):
+                for name in (inner.get("ansible.builtin.set_fact") or {}):
+                    set_here.add(name)
+                set_here |= set(inner.get("vars") or {})
+    own = {name for name in set_here if not name.startswith("__cres_tls_")}
+    # the result, and the inputs of step 1 when the certificate comes from the ACME CA
+    assert own <= {"cres_tls_report", "cres_tls_certificate", "cres_tls_chain", "cres_tls_private_key"}, sorted(own)
+
+
+def test_appliance_entry_from_the_step_results():
+    from ansible_collections.mailsec.cres.plugins.filter.cres_report import cres_report_appliance
+
+    results = {"certificate": {}, "policy": {"changed": True}, "sender_group": {"changed": False},
+               "commit": {"changed": True, "committed": True},
+               "tls": {"verdict": "verified", "hosts": [{"host": "esa1.example.com", "verdict": "verified"}]}}
+    entry = cres_report_appliance(results, "esa1", {"cluster": "", "listener": "IncomingMail"}, configures=True)
+    assert entry["name"] == "esa1" and entry["role"] == "configures" and entry["listener"] == "IncomingMail"
+    assert entry["steps"] == {"certificate": "skipped", "policy": "changed", "sender_group": "ok", "commit": "changed"}
+    assert entry["tls"]["verdict"] == "verified"
+    assert entry["dialect"]["questions"] == [] and entry["certificate"] == {}
+    # check mode: nothing is committed, the commit step would change when a step would
+    checked = cres_report_appliance(dict(results, commit={}), "esa2", {"cluster": "c1"}, check_mode=True)
+    assert checked["steps"]["commit"] == "would change" and checked["steps"]["policy"] == "would change"
+    assert checked["role"] == "cluster member (read, verified)" and checked["cluster"] == "c1"
+    with pytest.raises(AnsibleFilterError, match="step results"):
+        cres_report_appliance([], "esa1")
