@@ -56,28 +56,45 @@ REHEARSAL_COMMIT = ("this CLI session ran rehearsal dialogs (rehearse=true): its
                     "clearchanges) before real changes")
 
 
+# A pattern that matches nothing (an empty lookahead that must fail).
+_NO_MATCH = "(?!)"
+
+
 class _NoErrorPatterns:
-    """Disable the terminal's error patterns while the engine drives the session: the
-    engine reads the whole output and decides; network_cli would raise mid-dialog with only
-    a 256-byte window and leave the session in a sub-menu."""
+    """Switch network_cli's error matching off while the engine drives the session: the engine
+    reads the whole output and decides; network_cli would raise mid-dialog (paramiko: on a
+    256-byte window) and leave the session in a sub-menu.
+
+    Public hook: network_cli's documented option ``terminal_stderr_re`` (``ansible_terminal_stderr_re``),
+    which it reads again at every receive in place of the terminal plugin's patterns. An empty
+    list means "not set" to network_cli (it falls back to the terminal's patterns), hence one
+    pattern that never matches. The option's previous value - a user's own patterns, or unset -
+    is put back after each send, so ``cli_command`` and the login keep the error patterns.
+    A connection without plugin options (the functional tests' network_cli emulation) matches
+    no error patterns in the first place: nothing to switch off."""
 
     def __init__(self, connection):
-        self._terminal = getattr(connection, "_terminal", None)
+        self._connection = connection if hasattr(connection, "set_option") else None
         self._saved = None
 
     def __enter__(self):
-        if self._terminal is not None:
-            self._saved = self._terminal.__dict__.get("terminal_stderr_re", None)
-            self._terminal.terminal_stderr_re = []
+        if self._connection is not None:
+            self._saved = self._connection.get_option("terminal_stderr_re")
+            self._connection.set_option("terminal_stderr_re", [{"pattern": _NO_MATCH}])
         return self
 
     def __exit__(self, *exc):
-        if self._terminal is not None:
-            if self._saved is None:
-                self._terminal.__dict__.pop("terminal_stderr_re", None)
-            else:
-                self._terminal.terminal_stderr_re = self._saved
+        if self._connection is not None:
+            self._connection.set_option("terminal_stderr_re", self._saved)
         return False
+
+
+class _CliSession:
+    """One CLI session (one login, one SSH shell): what its uncommitted changes, the caches and
+    the session id belong to. Compared by identity."""
+
+    def __init__(self):
+        self.id = uuid.uuid4().hex
 
 
 class NetworkCliTransport(Transport):
@@ -107,7 +124,7 @@ class NetworkCliTransport(Transport):
         if text is None or text.strip() == "None" or classify(text) is None:
             self._lost("connection to the appliance lost: the reply ended without a prompt; the CLI session "
                        "was closed and the appliance discards its uncommitted changes")
-        self._cliconf._observe_width(text)
+        self._cliconf._observe_reply(text)
         self._last = text
         return text
 
@@ -152,67 +169,75 @@ class Cliconf(CliconfBase):
 
     def __init__(self, *args, **kwargs):
         super(Cliconf, self).__init__(*args, **kwargs)
-        self._config_cache = None  # {"output", "prompt", "shell"}
-        self._version_cache = None  # {"output", "shell"}
+        self._config_cache = None  # {"output", "prompt", "session"}
+        self._version_cache = None  # {"output", "session"}
         self._pending = False
-        self._pending_shell = None
-        self._session = None  # {"shell", "id"}: identity of the current CLI session
+        self._pending_session = None
+        self._session = None  # _CliSession: the CLI session open now, None when none is
         self._staged = StagedChanges()  # what the current session staged (see module_utils/asyncos/staged.py)
-        self._staged_shell = None
-        self._rehearsal_shell = None  # the session ran rehearsal dialogs: it never commits
-        self._wide_shell = None  # the session printed a line wider than the initial terminal
+        self._staged_session = None
+        self._rehearsal_session = None  # the session ran rehearsal dialogs: it never commits
+        self._wide_session = None  # the session printed a line wider than the initial terminal
         self._counters = {"showconfig": 0, "version": 0, "dialogs": 0, "cache_hits": 0, "reconnects": 0}
 
-    # ------------------------------------------------------------------ internals
+    # ------------------------------------------------------------------ CLI sessions
+    # The terminal plugin announces every shell network_cli opens or closes (its public
+    # on_open_shell / on_close_shell hooks). A new persistent connection process has a new
+    # cliconf, hence new sessions too.
 
-    def _shell(self):
-        return getattr(self._connection, "_ssh_shell", None)
+    def _cli_session_opened(self):
+        """A new shell (a login, also a silent re-login after an idle timeout or a drop)."""
+        self._session = _CliSession()
+
+    def _cli_session_closed(self):
+        self._session = None
 
     def _session_id(self):
-        """Random id of the current CLI session: a new one at each login (new SSH shell) and in
-        each new persistent connection process; None when no session is open."""
-        shell = self._shell()
-        if shell is None:
-            return None
-        if self._session is None or self._session["shell"] is not shell:
-            self._session = {"shell": shell, "id": uuid.uuid4().hex}
-        return self._session["id"]
+        """Random id of the current CLI session; None when no session is open."""
+        return None if self._session is None else self._session.id
 
     def _invalidate(self, session=False):
         self._config_cache = None
         if session:
+            self._session = None  # lost: network_cli opens a new one at the next send
             self._version_cache = None
             self._pending = False
-            self._pending_shell = None
+            self._pending_session = None
             self._staged = StagedChanges()
-            self._rehearsal_shell = None
+            self._rehearsal_session = None
             self._counters["reconnects"] += 1
+
+    def _observe_reply(self, text):
+        """A reply arrived: a session is open (one the terminal plugin did not announce is a
+        connection without the hook - it gets its identity now)."""
+        if self._session is None:
+            self._session = _CliSession()
+        self._observe_width(text)
 
     def _observe_width(self, text):
         """A line wider than the PTY network_cli opened shows that the appliance honoured the
         window change of the terminal plugin: from then on it does not wrap at that width."""
-        shell = self._shell()
-        if self._wide_shell is not shell and any(
+        if self._wide_session is not self._session and any(
                 len(line.rstrip("\r")) > dialect.TERMINAL_INITIAL_WIDTH for line in text.split("\n")):
-            self._wide_shell = shell
+            self._wide_session = self._session
 
     def _wrap_width(self):
-        if self._wide_shell is not None and self._wide_shell is self._shell():
+        if self._wide_session is not None and self._wide_session is self._session:
             return dialect.TERMINAL_WIDTH
         return dialect.TERMINAL_INITIAL_WIDTH
 
     def _staged_now(self):
         """The staged record of the current session (a new, empty one after a re-login)."""
-        if self._staged_shell is not self._shell():
+        if self._staged_session is not self._session:
             self._staged = StagedChanges()
-            self._staged_shell = self._shell()
+            self._staged_session = self._session
         return self._staged
 
     def _end_pending(self):
         self._config_cache = None
         self._pending = False
         self._staged = StagedChanges()
-        self._rehearsal_shell = None
+        self._rehearsal_session = None
 
     def _engine(self, on_unconfigured_mode="switch", transcript=False):
         return DialogEngine(NetworkCliTransport(self), on_unconfigured_mode=on_unconfigured_mode,
@@ -220,17 +245,18 @@ class Cliconf(CliconfBase):
 
     def _run(self, script, on_unconfigured_mode="switch", transcript=False):
         stage = script.get("stage") or {}
-        if stage.get("kind") == "commit" and self._rehearsal_shell is not None \
-                and self._rehearsal_shell is self._shell():
+        if stage.get("kind") == "commit" and self._rehearsal_session is not None \
+                and self._rehearsal_session is self._session:
             return {"ok": False, "name": script.get("name"), "error": REHEARSAL_COMMIT, "error_kind": "refused",
                     "captures": {}, "unknown_questions": [], "steps": [], "session_id": self._session_id()}
         engine = self._engine(on_unconfigured_mode, transcript)
         self._counters["dialogs"] += 1
         if script.get("command") == dialect.CMD_SHOWCONFIG:
             self._counters["showconfig"] += 1
-        if script.get("rehearsal"):
-            self._rehearsal_shell = self._shell()
         result = engine.run(script)
+        if script.get("rehearsal"):
+            # the session that ran it (network_cli may have logged in during the run)
+            self._rehearsal_session = self._session
         if result.get("switched_level"):
             self._config_cache = None  # another level may show another configuration
         if stage.get("kind") == "commit":
@@ -242,7 +268,7 @@ class Cliconf(CliconfBase):
         elif script.get("changes", True):
             # a change dialog, even a failed one, may have left pending changes
             self._pending = True
-            self._pending_shell = self._shell()
+            self._pending_session = self._session
             if result.get("ok"):
                 self._staged_now().record(stage, result.get("captures") or {})
         result["session_id"] = self._session_id()
@@ -252,8 +278,6 @@ class Cliconf(CliconfBase):
 
     def set_cli_prompt_context(self):
         """Before each task: back out of any sub-menu to the main prompt."""
-        if self._shell() is None:
-            return
         try:
             self._engine().to_main()
         except TransportError as exc:
@@ -265,13 +289,13 @@ class Cliconf(CliconfBase):
 
     def get_version(self, refresh=False, transcript=False):
         entries = []
-        if refresh or not self._version_cache or self._version_cache["shell"] is not self._shell():
+        if refresh or not self._version_cache or self._version_cache["session"] is not self._session:
             result = self._run(scripts.version(), transcript=transcript)
             entries += result.get("transcript", [])
             if not result["ok"]:
                 return result
             self._counters["version"] += 1
-            self._version_cache = {"output": result["captures"].get("output", ""), "shell": self._shell()}
+            self._version_cache = {"output": result["captures"].get("output", ""), "session": self._session}
         return {"ok": True, "name": "version", "version_text": self._version_cache["output"],
                 "session_id": self._session_id(), "transcript": entries}
 
@@ -281,7 +305,7 @@ class Cliconf(CliconfBase):
         questions = []
         cached = True
         cache = self._config_cache
-        if refresh or cache is None or cache["shell"] is not self._shell() or self._shell() is None:
+        if refresh or cache is None or cache["session"] is not self._session or self._session is None:
             cached = False
             result = self._run(scripts.showconfig(), on_unconfigured_mode, transcript)
             entries += result.get("transcript", [])
@@ -289,14 +313,14 @@ class Cliconf(CliconfBase):
             if not result["ok"]:
                 return result
             cache = self._config_cache = {"output": result["captures"].get("output", ""),
-                                          "prompt": result.get("prompt"), "shell": self._shell()}
+                                          "prompt": result.get("prompt"), "session": self._session}
         else:
             self._counters["cache_hits"] += 1
         version = self.get_version(transcript=transcript)
         if not version.get("ok"):
             return version
         entries += version.get("transcript", [])
-        pending = self._pending and self._pending_shell is self._shell()
+        pending = self._pending and self._pending_session is self._session
         staged = self._staged_now()
         return {"ok": True, "name": "get_state", "xml": cache["output"], "prompt": cache["prompt"],
                 "version_text": version["version_text"], "pending": pending, "cached": cached,

@@ -5,7 +5,11 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
+
+from ansible.module_utils.common.text.converters import to_bytes
 
 from ansible_collections.mailsec.cres.plugins.cliconf.asyncos import Cliconf
 from ansible_collections.mailsec.cres.plugins.terminal.asyncos import TerminalModule
@@ -19,18 +23,41 @@ VERSION = [("version", "\nVersion: 15.0.0-104\nModel: C100V\n" + MAIN)]
 
 
 class FakeNetworkCli:
-    """Mimics network_cli.send: returns the reply stripped (as its output cleaner does)."""
+    """Mimics network_cli: send returns the reply stripped (as its output cleaner does); the
+    error patterns a receive would match are the ``terminal_stderr_re`` option when set, else
+    the terminal plugin's (network_cli's _get_terminal_std_re); open_shell/close announce the
+    shell through the terminal plugin's hooks, as network_cli's _connect/close do."""
 
-    def __init__(self, pairs):
+    def __init__(self, pairs, options=None):
         self.pairs = list(pairs)
-        self._ssh_shell = object()
+        self._options = dict(options or {})
+        self._ssh_shell = None
         self._terminal = TerminalModule(self)
+        self.cliconf = None
         self.closed = 0
         self.stderr_during_send = []
 
+    def get_option(self, option):
+        return self._options.get(option)
+
+    def set_option(self, option, value):
+        self._options[option] = value
+
+    def effective_stderr_re(self):
+        option = self.get_option("terminal_stderr_re")
+        if option:
+            return [re.compile(to_bytes(item["pattern"])) for item in option]
+        return list(self._terminal.terminal_stderr_re)
+
+    def open_shell(self):
+        self._ssh_shell = object()
+        self._terminal.on_open_shell()
+
     def send(self, command, sendonly=False, strip_prompt=True, **kwargs):
         assert strip_prompt is False or sendonly
-        self.stderr_during_send.append(list(self._terminal.terminal_stderr_re))
+        if self._ssh_shell is None:
+            self.open_shell()  # network_cli's ensure_connect
+        self.stderr_during_send.append(self.effective_stderr_re())
         if sendonly:
             return None
         expected, reply = self.pairs.pop(0)
@@ -42,15 +69,17 @@ class FakeNetworkCli:
 
     def close(self):
         self.closed += 1
+        self._terminal.on_close_shell()
         self._ssh_shell = None
 
     def queue_message(self, *args):
         pass
 
 
-def make(pairs):
-    conn = FakeNetworkCli(pairs)
-    return conn, Cliconf(conn)
+def make(pairs, options=None):
+    conn = FakeNetworkCli(pairs, options)
+    conn.cliconf = Cliconf(conn)
+    return conn, conn.cliconf
 
 
 def test_converged_reads_cost_one_showconfig():
@@ -61,8 +90,19 @@ def test_converged_reads_cost_one_showconfig():
     assert cli.get_counters()["showconfig"] == 1 and cli.get_counters()["version"] == 1
     assert not conn.pairs
     # error patterns were disabled while the engine drove the session, restored after
-    assert all(s == [] for s in conn.stderr_during_send)
-    assert conn._terminal.terminal_stderr_re == TerminalModule.terminal_stderr_re
+    error = b"x\nUnknown command: foo\nesa1> "
+    assert conn.stderr_during_send and all(not any(r.search(error) for r in patterns)
+                                           for patterns in conn.stderr_during_send)
+    assert conn.get_option("terminal_stderr_re") is None
+    assert any(r.search(error) for r in conn.effective_stderr_re())
+
+
+def test_user_error_patterns_are_off_during_dialogs_and_kept_after():
+    mine = [{"pattern": "^% Oops"}]
+    conn, cli = make(VERSION, options={"terminal_stderr_re": mine})
+    assert cli.get_version()["ok"]
+    assert not any(r.search(b"% Oops") for r in conn.stderr_during_send[0])
+    assert conn.get_option("terminal_stderr_re") == mine
 
 
 LISTENERS = "\n1. L (on Data 1, 192.0.2.10) SMTP TCP Port 25 Public\nChoose the operation you want to perform:\n[]> "
@@ -117,13 +157,24 @@ def test_a_rehearsal_session_refuses_to_commit():
     refused = cli.run_dialog(scripts.commit("c"))
     assert not refused["ok"] and refused["error_kind"] == "refused" and "rehearsal" in refused["error"]
     assert cli.discard_changes()["ok"]
-    assert cli._rehearsal_shell is None
+    assert cli._rehearsal_session is None
+
+
+def test_a_rehearsal_as_the_first_dialog_tags_the_session_it_ran_in():
+    """The first dialog of a new connection logs in during the run (on_open_shell): the tag
+    belongs to that session, not to the none before it."""
+    from ansible_collections.mailsec.cres.plugins.module_utils.asyncos import scripts
+    conn, cli = make(MOVE)
+    assert cli._session_id() is None
+    assert cli.run_dialog(dict(scripts.move_sender_group("L", "A", "B"), rehearsal=True))["ok"]
+    refused = cli.run_dialog(scripts.commit("c"))
+    assert refused["error_kind"] == "refused"
 
 
 def test_wrap_width_follows_what_the_appliance_printed():
     conn, cli = make([])
     assert cli._wrap_width() == 80
-    cli._observe_width("short\n" + "x" * 81)
+    cli._observe_reply("short\n" + "x" * 81)
     assert cli._wrap_width() > 1000
 
 
@@ -165,9 +216,29 @@ def test_session_id_per_login():
     first = cli.get_state()["session_id"]
     assert first and cli.get_state()["session_id"] == first  # cached read, same session
     assert not cli.get_state(refresh=True)["ok"]  # drop: closed
-    conn._ssh_shell = object()  # network_cli logs in again
-    second = cli.get_state()["session_id"]
+    second = cli.get_state()["session_id"]  # network_cli logs in again (a new shell)
     assert second and second != first
     # a new persistent connection process (idle exit) has a new id too
-    other = Cliconf(FakeNetworkCli(VERSION)).get_version()["session_id"]
+    other = make(VERSION)[1].get_version()["session_id"]
     assert other not in (None, first, second)
+
+
+def test_a_new_shell_is_a_new_session():
+    """A silent re-login that the cliconf never saw fail (the appliance's idle timeout, then
+    network_cli's reconnect): the terminal plugin's on_open_shell announces the new shell."""
+    conn, cli = make(SHOWCONFIG + VERSION + SHOWCONFIG + VERSION)
+    first = cli.get_state()
+    conn.open_shell()
+    second = cli.get_state()
+    assert second["session_id"] != first["session_id"] and second["cached"] is False
+    assert cli.get_counters()["showconfig"] == 2
+
+
+def test_a_connection_without_the_hooks_gets_a_session_at_its_first_reply():
+    """A connection that announces no shells (no ``cliconf`` attribute): one session, from the first reply."""
+    conn = FakeNetworkCli(SHOWCONFIG + VERSION)
+    conn._ssh_shell = object()
+    cli = Cliconf(conn)
+    assert cli._session_id() is None
+    state = cli.get_state()
+    assert state["ok"] and state["session_id"] and cli.get_state()["session_id"] == state["session_id"]

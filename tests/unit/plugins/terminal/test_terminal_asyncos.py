@@ -39,3 +39,62 @@ def test_errors_anchored_at_line_start():
     assert _error(b"x\nUnknown command: foo\nesa1> ")
     assert _error(b"key does not sign certificate\n[]> ")
     assert not _error(b"the text Unknown command: inside a line")
+
+
+class _ParamikoLikeChannel:
+    def __init__(self):
+        self.sizes = []
+
+    def resize_pty(self, width, height):
+        self.sizes.append((width, height))
+
+
+class _LibsshLikeChannel:
+    """ansible-pylibssh 1.4's Channel: no window-change request."""
+
+    def request_pty_size(self, terminal, col, row):
+        raise AssertionError("asks for a new PTY and shell: never on an open shell")
+
+
+class _Cliconf:
+    def __init__(self):
+        self.events = []
+
+    def _cli_session_opened(self):
+        self.events.append("opened")
+
+    def _cli_session_closed(self):
+        self.events.append("closed")
+
+
+class _Connection:
+    def __init__(self, channel, cliconf=None):
+        self._ssh_shell = channel
+        if cliconf is not None:
+            self.cliconf = cliconf
+
+
+def test_open_shell_widens_a_paramiko_channel_and_announces_the_session():
+    from ansible_collections.mailsec.cres.plugins.module_utils.asyncos import dialect
+
+    channel, cliconf = _ParamikoLikeChannel(), _Cliconf()
+    terminal = TerminalModule(_Connection(channel, cliconf))
+    terminal.on_open_shell()
+    terminal.on_close_shell()
+    assert channel.sizes == [(dialect.TERMINAL_WIDTH, dialect.TERMINAL_HEIGHT)]
+    assert cliconf.events == ["opened", "closed"]
+
+
+def test_open_shell_keeps_a_libssh_channel_at_its_size():
+    cliconf = _Cliconf()
+    TerminalModule(_Connection(_LibsshLikeChannel(), cliconf)).on_open_shell()
+    assert cliconf.events == ["opened"]
+
+
+def test_a_refused_window_change_and_a_connection_without_cliconf_are_not_errors():
+    class Refusing:
+        def resize_pty(self, width, height):
+            raise EOFError("refused")
+
+    TerminalModule(_Connection(Refusing())).on_open_shell()
+    TerminalModule(_Connection(None)).on_close_shell()
