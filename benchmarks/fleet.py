@@ -1,8 +1,8 @@
 """Fleet benchmark of the role mailsec.cres.cres_tls against simulated appliances.
 
-    benchmarks/run.sh                       # 20 appliances, then 100
-    benchmarks/run.sh --appliances 20 --also 100 --forks 5
-    python -m benchmarks.fleet --appliances 5 --no-smtp     # a quick look
+    benchmarks/run.sh                       # 20 appliances, then 100; the previous release at 20
+    benchmarks/run.sh --appliances 20 --also 100 --forks 5 --compare-ssh
+    python -m benchmarks.fleet --appliances 5 --only --no-smtp --no-previous     # a quick look
 
 For each fleet size N: starts one AsyncOS simulator process with N appliances (demo
 certificate, default HAT) and uses one BIND 9 of its own (query log on) holding the domain's
@@ -11,10 +11,13 @@ nothing), each measured (wall, controller CPU and memory of the whole process tr
 benchmarks/measure.py); reads the simulator's per-appliance counters (SSH logins, CLI
 commands, showconfig reads, commits) for each run; counts DNS queries at the server for the
 run and for an idempotent ``spf_include`` call on its own; measures the floor (log in to every
-appliance and run one showconfig with a thread pool of ``--forks`` workers, benchmarks/floor.py)
-and prints every figure with the targets and PASS/MISS. Once: ``smtp_tls_info`` on 4 MX hosts
-against 1 (SMTP servers answering EHLO after a delay). Everything listens on loopback only.
-Results: ``<out>/results.json`` and, with ``--markdown``, a Markdown table.
+appliance and run one showconfig with a thread pool of ``--forks`` workers, benchmarks/floor.py,
+its CPU measured the same way) and prints every figure per appliance with the targets and
+PASS/MISS. At the first size the same two runs of the previous release (``PREVIOUS_RELEASE``,
+extracted from git, against its own simulator) and, with ``--compare-ssh``, of this release over
+the other SSH transport, side by side. Once: ``smtp_tls_info`` on 4 MX hosts against 1 (SMTP
+servers answering EHLO after a delay). Everything listens on loopback only. Results:
+``<out>/results.json`` and, with ``--markdown``, the printed report in a Markdown file.
 """
 
 from __future__ import annotations
@@ -27,6 +30,7 @@ import platform
 import subprocess
 import sys
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 import yaml
@@ -157,29 +161,79 @@ def smtp_target(pki: dict, dns: dict, run_dir: Path) -> dict:
         stop_pidfile(run_dir / "smtp.pid")
 
 
+# ------------------------------------------------------------------------------ what runs
+# The role as it was released before the work of docs/benchmarks.md "Issue 11" (2026-11-28: the
+# modules as AnsiballZ processes, one ansible-connection process per task, the role's
+# bookkeeping tasks), run from its own commit against its own simulator.
+PREVIOUS_RELEASE = "3df891f"
+
+
+@dataclass
+class Variant:
+    """One way of running the role: which checkout (role, collection, simulator) and transport."""
+
+    label: str
+    code_root: Path
+    collections: Path
+    ssh_type: str
+
+    def env(self) -> dict:
+        return {"ANSIBLE_COLLECTIONS_PATH": self.collections, "ANSIBLE_NETWORK_CLI_SSH_TYPE": self.ssh_type}
+
+
+def default_ssh_type() -> str:
+    """network_cli's own choice ("auto"): libssh when ansible-pylibssh is installed."""
+    try:
+        import pylibsshext  # noqa: F401 pylint: disable=unused-import
+
+        return "libssh"
+    except ImportError:
+        return "paramiko"
+
+
+def this_release(ssh_type: str) -> Variant:
+    return Variant(f"this release, {ssh_type}", REPO_ROOT, REPO_ROOT / ".collections", ssh_type)
+
+
+def previous_release(ref: str, out: Path) -> Variant:
+    """The collection at commit ``ref``, extracted with git archive (with the same netcommon)."""
+    root = out / f"previous-{ref}"
+    if not (root / "galaxy.yml").exists():
+        root.mkdir(parents=True, exist_ok=True)
+        archive = subprocess.run(["git", "-C", str(REPO_ROOT), "archive", ref], capture_output=True, check=True)
+        subprocess.run(["tar", "-x", "-C", str(root)], input=archive.stdout, check=True)
+    collections = out / f"previous-{ref}-collections" / "ansible_collections"
+    (collections / "mailsec").mkdir(parents=True, exist_ok=True)
+    for link, target in ((collections / "mailsec" / "cres", root),
+                         (collections / "ansible", REPO_ROOT / ".collections" / "ansible_collections" / "ansible")):
+        if not link.is_symlink():
+            link.symlink_to(target)
+    # As it ran then: paramiko (it predates the libssh support).
+    return Variant(f"previous release ({ref}), paramiko", root, collections.parent, "paramiko")
+
+
 # ------------------------------------------------------------------------------ one fleet size
-def bench_size(n: int, forks: int, pki: dict, dns: dict, out: Path, env: dict | None = None) -> dict:
-    run_dir = out / f"n{n}"
-    fleet = SimFleet(run_dir / "sim", n, prefix="esa", domain=DOMAIN)
+def role_runs(n: int, forks: int, pki: dict, dns: dict, run_dir: Path, variant: Variant) -> dict:
+    """The role twice (first run, converged run) on a fresh fleet of n appliances."""
+    fleet = SimFleet(run_dir / "sim", n, prefix="esa", domain=DOMAIN, code_root=variant.code_root)
     fleet.write_data()
-    log(f"N={n}: starting {n} simulated appliances")
+    log(f"N={n} [{variant.label}]: starting {n} simulated appliances")
     fleet.start(reset=True, timeout=300)
     fleet.trust(run_dir / "home")           # the HOME of run_ansible(..., run_dir)
     qlog = dns_server.QueryLog(dns["query_log"])
-    result = {"appliances": n, "forks": forks}
+    result = {"label": variant.label, "ssh_type": variant.ssh_type}
     try:
         inv = fleet.inventory(run_dir / "inventory.yml")
         vars_file = run_dir / "vars.yml"
         vars_file.write_text(yaml.safe_dump(role_vars(pki, dns, n, fleet), sort_keys=False))
-        book = REPO_ROOT / "playbooks" / "cres_tls.yml"
+        book = variant.code_root / "playbooks" / "cres_tls.yml"
         for label in ("changed", "converged"):
             fleet.reset_stats()
             mark = qlog.mark()
-            log(f"N={n}: {label} run of the role")
+            log(f"N={n} [{variant.label}]: {label} run of the role")
             run = run_ansible(["ansible-playbook", "-i", inv, "-f", str(forks), "-e", f"@{vars_file}", str(book)],
-                              run_dir, name=f"role-{label}", measure=True, timeout=3600, env_extra=env)
+                              run_dir, name=f"role-{label}", measure=True, timeout=3600, env_extra=variant.env())
             fleet.wait_idle()
-            queries = qlog.since(mark)
             stats = run.stats
             result[label] = {
                 "rc": run.rc,
@@ -187,25 +241,39 @@ def bench_size(n: int, forks: int, pki: dict, dns: dict, out: Path, env: dict | 
                 "hosts_changed": len([h for h, s in stats.items() if s.get("changed") and h in fleet.hostnames]),
                 "hosts_failed": len([h for h, s in stats.items() if s.get("failures") or s.get("unreachable")]),
                 "counters": counters(fleet),
-                "dns_queries": len(queries),
+                "dns_queries": len(qlog.since(mark)),
                 "failures": run.failure_messages()[:5],
             }
-            log(f"N={n}: {label}: rc={run.rc} wall={run.measure['wall_s'] if run.measure else run.wall:.1f}s")
-        result["spf_alone"] = spf_alone(dns, n, run_dir)
-        fleet.reset_stats()
-        targets = run_dir / "targets.json"
-        targets.write_text(json.dumps(fleet.targets()))
-        log(f"N={n}: floor")
-        floor_out = run_dir / "floor.json"
-        subprocess.run([sys.executable, "-m", "benchmarks.floor", "--targets", str(targets), "--forks", str(forks),
-                        "--out", str(floor_out)], check=True, cwd=REPO_ROOT,
-                       env=dict(os.environ, PYTHONPATH=str(REPO_ROOT)))
-        floor = json.loads(floor_out.read_text())
-        result["floor"] = {"wall_s": floor["wall_s"], "counters": counters(fleet)}
-        conv = result["converged"]["measure"]["wall_s"]
-        result["ratio_converged_floor"] = round(conv / floor["wall_s"], 1) if floor["wall_s"] else None
+            m = run.measure or {}
+            log(f"N={n} [{variant.label}]: {label}: rc={run.rc} wall={m.get('wall_s', run.wall):.1f}s "
+                f"cpu={m.get('cpu_s', 0):.1f}s ({m.get('cpu_s', 0) / n:.2f} s per appliance)")
+        if variant.code_root == REPO_ROOT:
+            result["spf_alone"] = spf_alone(dns, n, run_dir)
+            result["floor"] = floor(fleet, forks, run_dir)
     finally:
         fleet.stop()
+    return result
+
+
+def floor(fleet: SimFleet, forks: int, run_dir: Path) -> dict:
+    """Log in to every appliance and read its configuration once, measured like the role runs."""
+    fleet.reset_stats()
+    targets = run_dir / "targets.json"
+    targets.write_text(json.dumps(fleet.targets()))
+    log(f"N={fleet.count}: floor")
+    floor_out, measure_out = run_dir / "floor.json", run_dir / "floor.measure.json"
+    subprocess.run([sys.executable, "-m", "benchmarks.measure", "--out", str(measure_out), "--",
+                    sys.executable, "-m", "benchmarks.floor", "--targets", str(targets), "--forks", str(forks),
+                    "--out", str(floor_out)], check=True, cwd=REPO_ROOT, env=dict(os.environ, PYTHONPATH=str(REPO_ROOT)))
+    measured = json.loads(measure_out.read_text())
+    return {"wall_s": json.loads(floor_out.read_text())["wall_s"], "cpu_s": measured["cpu_s"],
+            "peak_tree_rss_mib": measured["peak_tree_rss_mib"], "counters": counters(fleet)}
+
+
+def bench_size(n: int, forks: int, pki: dict, dns: dict, out: Path, variants: list) -> dict:
+    result = {"appliances": n, "forks": forks, "runs": []}
+    for index, variant in enumerate(variants):
+        result["runs"].append(role_runs(n, forks, pki, dns, out / f"n{n}" / f"v{index}", variant))
     return result
 
 
@@ -214,12 +282,22 @@ def verdict(ok: bool | None) -> str:
     return "n/a" if ok is None else ("PASS" if ok else "MISS")
 
 
+def per_appliance(run: dict, key: str, n: int) -> float | None:
+    m = run.get("measure") or {}
+    return round(m[key] / n, 2) if m.get(key) is not None else None
+
+
+TARGET_CPU = {"converged": 2.0, "changed": 4.0}   # controller CPU s per appliance
+TARGET_MEMORY_MIB = 40                            # resident memory of the tree per appliance, largest fleet
+
+
 def evaluate(results: dict) -> list:
     rows = []
     sizes = sorted(int(k) for k in results["sizes"])
     for n in sizes:
         r = results["sizes"][str(n)]
-        c, ch = r["converged"]["counters"], r["changed"]["counters"]
+        main = r["runs"][0]
+        c, ch = main["converged"]["counters"], main["changed"]["counters"]
         rows.append((f"N={n} converged: 1 login per appliance", f"{c['logins']['min']}..{c['logins']['max']}",
                      verdict(c["logins"]["min"] == c["logins"]["max"] == 1)))
         rows.append((f"N={n} converged: 1 showconfig per appliance", f"{c['showconfig']['min']}..{c['showconfig']['max']}",
@@ -227,15 +305,28 @@ def evaluate(results: dict) -> list:
         rows.append((f"N={n} converged: 0 commits", f"{c['commits']['sum']}", verdict(c["commits"]["sum"] == 0)))
         rows.append((f"N={n} changed: 1 commit per appliance", f"{ch['commits']['min']}..{ch['commits']['max']}",
                      verdict(ch["commits"]["min"] == ch["commits"]["max"] == 1)))
-        rows.append((f"N={n} both runs succeeded", f"rc {r['changed']['rc']}/{r['converged']['rc']}",
-                     verdict(r["changed"]["rc"] == 0 and r["converged"]["rc"] == 0)))
-        spf = r["spf_alone"]
+        for run in r["runs"]:
+            rows.append((f"N={n} [{run['label']}] both runs succeeded", f"rc {run['changed']['rc']}/{run['converged']['rc']}",
+                         verdict(run["changed"]["rc"] == 0 and run["converged"]["rc"] == 0)))
+        for label in ("converged", "changed"):
+            cpu = per_appliance(main[label], "cpu_s", n)
+            rows.append((f"N={n} {label} run: controller CPU per appliance <= {TARGET_CPU[label]} s",
+                         f"{cpu} s", verdict(cpu is not None and cpu <= TARGET_CPU[label] and main[label]["rc"] == 0)))
+        spf = main["spf_alone"]
         rows.append((f"N={n} SPF idempotent check <= 2 DNS queries", f"{spf['queries']}", verdict(spf["queries"] <= 2)))
+    if sizes:
+        n = sizes[-1]
+        main = results["sizes"][str(n)]["runs"][0]
+        for key, what in (("peak_tree_pss_mib", "proportional set sizes: a shared page once"),
+                          ("peak_tree_rss_mib", "resident sizes: a shared page once per process")):
+            mib = max(per_appliance(main[label], key, n) or 0 for label in ("changed", "converged"))
+            rows.append((f"N={n} memory of the process tree per appliance <= {TARGET_MEMORY_MIB} MiB (sum of {what})",
+                         f"{mib} MiB", verdict(mib <= TARGET_MEMORY_MIB)))
     if len(sizes) >= 2:
         small, big = sizes[0], sizes[-1]
         limit = 5.5 * (big / small) / 5
         for label in ("converged", "changed"):
-            rs, rb = results["sizes"][str(small)][label], results["sizes"][str(big)][label]
+            rs, rb = results["sizes"][str(small)]["runs"][0][label], results["sizes"][str(big)]["runs"][0][label]
             ratio = rb["measure"]["wall_s"] / rs["measure"]["wall_s"]
             ok = ratio <= limit if rs["rc"] == 0 and rb["rc"] == 0 else False
             note = "" if rs["rc"] == 0 and rb["rc"] == 0 else " (a run failed: not comparable)"
@@ -250,27 +341,40 @@ def evaluate(results: dict) -> list:
 def print_report(results: dict) -> str:
     lines = [f"machine: {results['machine']}"]
     for n, r in sorted(results["sizes"].items(), key=lambda kv: int(kv[0])):
+        n_int = int(n)
+        floor_run = r["runs"][0]["floor"]
+        floor_cpu = round(floor_run["cpu_s"] / n_int, 3)
         lines.append(f"\n== N={n} appliances, forks {r['forks']}")
-        lines.append(f"{'':28}{'wall s':>9}{'cpu s':>9}{'maxrss MiB':>12}{'tree MiB':>10}{'logins':>9}"
-                     f"{'commands':>10}{'showcfg':>9}{'commits':>9}{'DNS q':>7}")
-        for label in ("changed", "converged"):
-            x = r[label]
-            m = x["measure"] or {}
-            c = x["counters"]
-            lines.append(f"{label + ' run':28}{m.get('wall_s', 0):>9.1f}{m.get('cpu_s', 0):>9.1f}"
-                         f"{m.get('max_rss_mib', 0):>12.0f}{m.get('peak_tree_rss_mib', 0):>10.0f}"
-                         f"{c['logins']['mean']:>9}{c['commands_total']['mean']:>10}{c['showconfig']['mean']:>9}"
-                         f"{c['commits']['mean']:>9}{x['dns_queries']:>7}")
-        fc = r["floor"]["counters"]
-        lines.append(f"{'floor (login + showconfig)':28}{r['floor']['wall_s']:>9.1f}{'':>9}{'':>12}{'':>10}"
-                     f"{fc['logins']['mean']:>9}{fc['commands_total']['mean']:>10}{fc['showconfig']['mean']:>9}"
-                     f"{fc['commits']['mean']:>9}")
-        lines.append("(per appliance: mean; logins/commands/showconfig/commits counted by the simulator)")
-        lines.append(f"converged / floor: {r['ratio_converged_floor']}x")
-        lines.append(f"SPF step alone, converged: {r['spf_alone']['queries']} DNS queries "
-                     f"({', '.join(r['spf_alone']['detail'])})")
-        if r["changed"]["failures"] or r["converged"]["failures"]:
-            lines.append("failures: " + " | ".join(map(str, r["changed"]["failures"] + r["converged"]["failures"]))[:800])
+        lines.append(f"{'':44}{'wall s':>8}{'CPU s':>8}{'CPU/appl':>9}{'x floor':>8}{'MiB/appl':>9}{'PSS/appl':>9}"
+                     f"{'logins':>7}{'cmds':>6}{'showcfg':>8}{'commits':>8}{'DNS q':>6}")
+        for run in r["runs"]:
+            for label in ("changed", "converged"):
+                x = run[label]
+                m = x["measure"] or {}
+                c = x["counters"]
+                cpu = per_appliance(x, "cpu_s", n_int)
+                ratio = f"{cpu / floor_cpu:.0f}" if cpu and floor_cpu else "-"
+                lines.append(f"{(run['label'] + ': ' + ('first' if label == 'changed' else 'converged'))[:44]:44}"
+                             f"{m.get('wall_s', 0):>8.1f}{m.get('cpu_s', 0):>8.1f}{cpu or 0:>9.2f}{ratio:>8}"
+                             f"{per_appliance(x, 'peak_tree_rss_mib', n_int) or 0:>9.1f}"
+                             f"{per_appliance(x, 'peak_tree_pss_mib', n_int) or 0:>9.1f}"
+                             f"{c['logins']['mean']:>7}{c['commands_total']['mean']:>6}{c['showconfig']['mean']:>8}"
+                             f"{c['commits']['mean']:>8}{x['dns_queries']:>6}")
+        fc = floor_run["counters"]
+        lines.append(f"{'floor (login + showconfig, paramiko threads)':44}{floor_run['wall_s']:>8.1f}{floor_run['cpu_s']:>8.1f}"
+                     f"{floor_cpu:>9.3f}{'1':>8}{floor_run['peak_tree_rss_mib'] / n_int:>9.1f}{'':>9}"
+                     f"{fc['logins']['mean']:>7}{fc['commands_total']['mean']:>6}{fc['showconfig']['mean']:>8}"
+                     f"{fc['commits']['mean']:>8}")
+        lines.append("(CPU: user+sys of the whole process tree; MiB/appl: peak sum of resident sizes / N; PSS/appl: peak"
+                     " sum of proportional set sizes / N; x floor: CPU per appliance / the floor's;"
+                     " counters per appliance, from the simulator)")
+        main = r["runs"][0]
+        lines.append(f"SPF step alone, converged: {main['spf_alone']['queries']} DNS queries "
+                     f"({', '.join(main['spf_alone']['detail'])})")
+        for run in r["runs"]:
+            if run["changed"]["failures"] or run["converged"]["failures"]:
+                lines.append(f"failures [{run['label']}]: "
+                             + " | ".join(map(str, run["changed"]["failures"] + run["converged"]["failures"]))[:800])
     if results.get("smtp"):
         s = results["smtp"]
         lines.append(f"\n== smtp_tls_info, each EHLO answered after {s['delay_s']} s: 1 MX task {s['1']['task_s']} s "
@@ -295,13 +399,14 @@ def machine() -> str:
     except OSError:
         pass
     named = subprocess.run(["named", "-v"], capture_output=True, text=True, check=False).stdout.strip()
-    try:
-        import paramiko
-        pv = paramiko.__version__
-    except ImportError:
-        pv = "?"
+    versions = []
+    for name, module in (("paramiko", "paramiko"), ("ansible-pylibssh", "pylibsshext")):
+        try:
+            versions.append(f"{name} {__import__(module).__version__}")
+        except (ImportError, AttributeError):
+            versions.append(f"{name} -")
     return (f"{os.cpu_count()} cores, {mem} GiB, {platform.platform()}, Python {platform.python_version()}, "
-            f"ansible-core {ansible.__version__}, paramiko {pv}, {named}")
+            f"ansible-core {ansible.__version__}, {', '.join(versions)}, {named}")
 
 
 def main(argv: list | None = None) -> int:
@@ -311,32 +416,48 @@ def main(argv: list | None = None) -> int:
                         help="another fleet size (repeatable; default 100 unless --only)")
     parser.add_argument("--only", action="store_true", help="only --appliances, no other size")
     parser.add_argument("--forks", type=int, default=5)
+    parser.add_argument("--ssh-type", choices=("libssh", "paramiko"), default=None,
+                        help="network_cli transport of the role runs (default: network_cli's own choice, libssh "
+                             "when ansible-pylibssh is installed)")
+    parser.add_argument("--compare-ssh", action="store_true",
+                        help="at the first fleet size also run the role over the other transport")
+    parser.add_argument("--previous", default=PREVIOUS_RELEASE,
+                        help=f"commit of the previous release, run at the first fleet size (default {PREVIOUS_RELEASE})")
+    parser.add_argument("--no-previous", action="store_true", help="do not run the previous release")
     parser.add_argument("--no-smtp", action="store_true")
     parser.add_argument("--smtp-only", action="store_true", help="only the smtp_tls_info 4-vs-1 measurement")
-    parser.add_argument("--persistent-timeout", type=int, default=None,
-                        help="ANSIBLE_PERSISTENT_CONNECT_TIMEOUT for the role runs (default: Ansible's, 30 s)")
     parser.add_argument("--out", type=Path, default=REPO_ROOT / ".run-bench")
     parser.add_argument("--markdown", type=Path)
     args = parser.parse_args(argv)
     sizes = [args.appliances] + ([] if args.only else (args.also if args.also is not None else [100]))
     if args.smtp_only:
         sizes = []
-    env = {}
-    if args.persistent_timeout:
-        env = {"ANSIBLE_PERSISTENT_CONNECT_TIMEOUT": args.persistent_timeout,
-               "ANSIBLE_PERSISTENT_COMMAND_TIMEOUT": max(60, args.persistent_timeout)}
     out = args.out.resolve()
     out.mkdir(parents=True, exist_ok=True)
+    ssh_type = args.ssh_type or default_ssh_type()
+    main_variant = this_release(ssh_type)
+    first_extra = []
+    if args.compare_ssh:
+        first_extra.append(this_release("paramiko" if ssh_type == "libssh" else "libssh"))
+    previous_error = None
+    if not args.no_previous:
+        try:
+            first_extra.append(previous_release(args.previous, out))
+        except (subprocess.CalledProcessError, OSError) as exc:   # a shallow clone lacks the commit
+            previous_error = f"previous release {args.previous} not available ({exc}); run from a full clone"
+            log(previous_error)
     from tests.harness.pki import make_pki
 
     pki = make_pki(out / "pki", hostnames=[f"*.{DOMAIN}", f"mx1.{DOMAIN}"])
     log("starting BIND")
     dns = dns_server.start(out / "bind", extra_zones=dns_zones(sizes or [1]), dynamic=[spf_zone(n) for n in sizes])
     results = {"machine": machine(), "sizes": {}, "started": time.strftime("%Y-%m-%d %H:%M:%S"),
-               "forks": args.forks, "persistent_connect_timeout": args.persistent_timeout or "ansible default (30)"}
+               "forks": args.forks, "previous_release": None if args.no_previous else args.previous,
+               "previous_release_error": previous_error}
     try:
-        for n in sizes:
-            results["sizes"][str(n)] = bench_size(n, args.forks, pki, dns, out, env)
+        for index, n in enumerate(sizes):
+            variants = [main_variant] + (first_extra if index == 0 else [])
+            results["sizes"][str(n)] = bench_size(n, args.forks, pki, dns, out, variants)
             write_json(out / "results.json", results)
         if not args.no_smtp:
             log("smtp_tls_info: 1 MX vs 4 MX")

@@ -30,8 +30,11 @@ from tests.harness.common import REPO_ROOT, free_port, start_process, stop_pidfi
 
 class SimFleet:
     def __init__(self, run_dir: Path, count: int, prefix: str = "esa", domain: str = "fleet.test",
-                 password: str | None = None, page_lines: int = 40, extra: dict | None = None):
+                 password: str | None = None, page_lines: int = 40, extra: dict | None = None,
+                 code_root: Path = REPO_ROOT):
         self.run_dir = Path(run_dir).resolve()
+        # The checkout whose tests/simulator runs (an earlier release runs against its own).
+        self.code_root = Path(code_root)
         self.count = count
         self.domain = domain
         self.password = password or "Sim-" + secrets.token_urlsafe(12)
@@ -97,11 +100,11 @@ class SimFleet:
         (self.state_dir / "control.json").unlink(missing_ok=True)
         if reset:
             (self.state_dir / "state.json").unlink(missing_ok=True)
-        env = dict(os.environ, PYTHONPATH=str(REPO_ROOT))
+        env = dict(os.environ, PYTHONPATH=str(self.code_root))
         args = [sys.executable, "-m", "tests.simulator", "serve", "--data", str(self.data_path),
                 "--state-dir", str(self.state_dir)]
         self.proc = start_process(args, self.run_dir / "simulator.log", self.run_dir / "simulator.pid",
-                                  env=env, cwd=REPO_ROOT)
+                                  env=env, cwd=self.code_root)
         deadline = time.monotonic() + timeout
         ready = self.state_dir / "ready.json"
         while time.monotonic() < deadline:

@@ -50,7 +50,9 @@ Filters (all pure, no I/O):
   certificate an appliance presents after the run (names, issuer, not_after, days_left, renewed,
   status), from the ACME decision or the certificate given as files.
 - ``cres_report_appliance(results, name, appliance, check_mode, configures, acme, given)``: one
-  appliance's entry (the ``appliances`` list above) from the registered results of its steps.
+  appliance's entry (the ``appliances`` list above) from the registered results of its steps;
+  ``cres_report_appliances(hosts, check_mode, results, appliance, configurers, acme, given)`` the
+  entries of several appliances from their host variables.
 - ``cres_report_problems(report)``: the list of reasons the run is not done.
 - ``cres_report_table(report)``: the report as a readable text table.
 
@@ -383,6 +385,30 @@ def cres_report_appliance(results, name, appliance=None, check_mode=False, confi
     }
 
 
+def cres_report_appliances(hosts, check_mode=False, results=None, appliance=None, configurers=None, acme=None,
+                           given=None):
+    """The entries of several appliances from their host variables (``hostvars[host]``, with
+    ``inventory_hostname``): ``results`` maps each step to the name of the variable its result
+    was registered in, ``appliance`` / ``configurers`` / ``acme`` / ``given`` name the variables of
+    the other inputs of ``cres_report_appliance``. The role names its own variables; this filter
+    knows none of them."""
+    if isinstance(hosts, (str, bytes)) or not hasattr(hosts, "__iter__") or not _is_mapping(results):
+        raise AnsibleFilterError("cres_report_appliances: expected a list of host variables and the results' names")
+
+    def value(host, name, default):
+        found = host.get(name) if name else None
+        return default if found is None else found
+
+    entries = []
+    for host in hosts:
+        name = host["inventory_hostname"]
+        entries.append(cres_report_appliance(
+            {step: value(host, var, {}) for step, var in results.items()}, name, value(host, appliance, {}),
+            check_mode, configures=bool(value(host, configurers, {}).get(name)), acme=value(host, acme, {}),
+            given=value(host, given, {})))
+    return entries
+
+
 def _common_name(dn):
     """The CN of an RFC 4514 name (the table is narrow; the JSON keeps the whole name)."""
     for part in str(dn or "").split(","):
@@ -581,4 +607,5 @@ class FilterModule:
             "cres_report_table": cres_report_table,
             "cres_report_certificate": cres_report_certificate,
             "cres_report_appliance": cres_report_appliance,
+            "cres_report_appliances": cres_report_appliances,
         }

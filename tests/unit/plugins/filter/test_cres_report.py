@@ -26,7 +26,7 @@ def test_filters_are_registered():
     assert set(FilterModule().filters()) == {
         "cres_report_step", "cres_report_verdict_ok", "cres_report_tls",
         "cres_report_domains", "cres_report_problems", "cres_report_table", "cres_report_dialect",
-        "cres_report_certificate", "cres_report_appliance",
+        "cres_report_certificate", "cres_report_appliance", "cres_report_appliances",
     }
 
 
