@@ -380,8 +380,8 @@ def cres_report_appliance(results, name, appliance=None, check_mode=False, confi
         "steps": steps,
         "tls": cres_report_tls(results.get("tls") or {}),
         "certificate": cres_report_certificate(acme or {}, results.get("certificate") or {}, check_mode, given=given or {}),
-        "dialect": cres_report_dialect([results.get(key) or {} for key in ("certificate", "policy", "sender_group",
-                                                                            "commit")]),
+        "dialect": cres_report_dialect([results.get(key) or {}
+                                        for key in ("certificate", "policy", "sender_group", "commit")]),
     }
 
 

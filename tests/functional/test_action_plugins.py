@@ -55,7 +55,7 @@ def test_ansible_finds_the_connection_the_action_plugin_started(sim_clean, run_p
 
 
 def test_action_plugin_reports_bad_options_like_a_module(sim_clean, run_play, sim_ctl):
-    rc, out, _ = run_play("""
+    rc, out, _results = run_play("""
     - name: a misspelt option
       mailsec.cres.esa_info:
         gater: [listeners]

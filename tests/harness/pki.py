@@ -135,7 +135,11 @@ def make_pki(dest_dir: Path, hostnames=DEFAULT_HOSTNAMES, https_hostnames=()) ->
 
 
 def shared_pki_dir(name: str = "default") -> Path:
-    """A per-user directory that survives between test processes (forked units, xdist workers)."""
+    """A per-user directory that survives between test processes (forked units, xdist workers).
+
+    Every user of one name must ask for the same hostnames: other names regenerate the PKI
+    under a test that is reading it.
+    """
     return Path(tempfile.gettempdir()) / f"mailsec-test-pki-{os.getuid()}" / name
 
 

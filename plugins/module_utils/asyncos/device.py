@@ -291,10 +291,9 @@ class AsyncOSDevice:
         output = result.get("captures", {}).get("output", "")
         outcome = cfg.parse_commit(output)
         if outcome is None:
+            said = (dialect.COMMIT_DONE.keys[0], dialect.NO_DATA_TO_COMMIT.keys[0], output.strip()[-300:])
             raise AsyncOSError("the outcome of the commit is unknown: the appliance printed neither \"%s\" nor "
-                               "\"%s\" (it said: %s)" % (dialect.COMMIT_DONE.keys[0], dialect.NO_DATA_TO_COMMIT.keys[0],
-                                                      output.strip()[-300:]), dialog=result.get("tail"),
-                               kind="device", result=result)
+                               "\"%s\" (it said: %s)" % said, dialog=result.get("tail"), kind="device", result=result)
         return outcome == cfg.COMMITTED
 
     def clear_changes(self):

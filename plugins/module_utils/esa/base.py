@@ -7,7 +7,8 @@ A resource
 
 * validates its input without touching the appliance (constructor; raises ``EsaError``),
 * reads the configuration model (``asyncos.model.ApplianceConfig``) and plans the operations
-  (``plan(cfg)`` -> :class:`Plan`), each one a call of an ``AsyncOSDevice`` change method,
+  (``plan(cfg, device)`` -> :class:`Plan`), each one a call of one of that device's change
+  methods (``AsyncOSDevice``),
 * checks a configuration read after the change (``verify(cfg)`` -> problems): the staged view
   (the appliance's own listings laid over the read) before the commit, and ``showconfig``
   after it,
@@ -31,8 +32,9 @@ class EsaError(MailsecError):
 
 
 class Operation(object):
-    """One change: ``method`` is an ``AsyncOSDevice`` method (the function itself, so a plan
-    can only name methods that exist)."""
+    """One change: ``method`` is a change method bound to the device the plan was made for
+    (``device.create_policy``), so a plan can only name methods that exist, and a device
+    subclass (a test double, a device that records instead of sending) runs its own."""
 
     __slots__ = ('summary', 'method', 'args', 'kwargs')
 
@@ -42,10 +44,8 @@ class Operation(object):
         self.args = args
         self.kwargs = kwargs
 
-    def apply(self, device):
-        # The device's own binding of that method, so that a subclass (a test double, or a
-        # device that records instead of sending) runs its override.
-        return getattr(device, self.method.__name__)(*self.args, **self.kwargs)
+    def apply(self):
+        return self.method(*self.args, **self.kwargs)
 
 
 class Plan(object):
@@ -81,7 +81,8 @@ class Resource(object):
     def describe(self):  # pragma: no cover - interface
         raise NotImplementedError
 
-    def plan(self, cfg):  # pragma: no cover - interface
+    def plan(self, cfg, device):  # pragma: no cover - interface
+        """The operations that bring ``cfg`` to the wanted state, as calls of ``device``'s methods."""
         raise NotImplementedError
 
     def verify(self, cfg):  # pragma: no cover - interface

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from ansible_collections.mailsec.cres.plugins.module_utils import certificates as certlib
 from ansible_collections.mailsec.cres.plugins.module_utils.asyncos import dialect
-from ansible_collections.mailsec.cres.plugins.module_utils.asyncos.device import AsyncOSDevice
 from ansible_collections.mailsec.cres.plugins.module_utils.esa.base import (
     NAME_RE,
     EsaError,
@@ -172,7 +171,7 @@ class CertificateResource(Resource):
                                      'chain_code': result['chain_code']}
         plan.result['certificate'] = result['certificate']
 
-    def plan(self, cfg):
+    def plan(self, cfg, device):
         plan = Plan()
         for index, lname in enumerate(self.listeners):
             if cfg.listener(lname) is None:
@@ -192,9 +191,9 @@ class CertificateResource(Resource):
                                    'certificate to them first, or set force=true (they then use the demo '
                                    'certificate)' % (self.name, ', '.join(users)), 'state')
                 for lname in users:
-                    plan.add('assign %s to listener %s' % (DEMO, lname), AsyncOSDevice.set_listener_certificate,
+                    plan.add('assign %s to listener %s' % (DEMO, lname), device.set_listener_certificate,
                              lname, DEMO, allow_demo=True)
-                plan.add('delete certificate profile %s' % self.name, AsyncOSDevice.delete_certificate, self.name)
+                plan.add('delete certificate profile %s' % self.name, device.delete_certificate, self.name)
             return plan
 
         self._validate(cfg, plan)
@@ -206,14 +205,14 @@ class CertificateResource(Resource):
             plan.add('%s certificate profile %s (fingerprint %s, %d intermediate(s))'
                      % ('replace' if profile is not None else 'install', self.name, fmt_fingerprint(leaf_fp),
                         len(chain_fps)),
-                     AsyncOSDevice.paste_certificate, self.name, _pem(self.leaf), self.key_pem,
+                     device.paste_certificate, self.name, _pem(self.leaf), self.key_pem,
                      intermediates=[_pem(c) for c in self.chain], overwrite=profile is not None)
         after_assigned = dict(assigned)
         for lname in self.listeners:
             if assigned.get(lname) != self.name:
                 plan.add('assign certificate profile %s to listener %s (was %s)'
                          % (self.name, lname, assigned.get(lname)),
-                         AsyncOSDevice.set_listener_certificate, lname, self.name)
+                         device.set_listener_certificate, lname, self.name)
                 after_assigned[lname] = self.name
         deleted = []
         if self.delete_replaced:
@@ -222,7 +221,7 @@ class CertificateResource(Resource):
                 if (old and old != self.name and not _same(old, DEMO) and cfg.certificate(old) is not None
                         and old not in after_assigned.values() and old not in deleted):
                     deleted.append(old)
-                    plan.add('delete replaced certificate profile %s' % old, AsyncOSDevice.delete_certificate, old)
+                    plan.add('delete replaced certificate profile %s' % old, device.delete_certificate, old)
         for lname in self.listeners:
             old = assigned.get(lname)
             if old and old != self.name and old not in deleted and not _same(old, DEMO) \

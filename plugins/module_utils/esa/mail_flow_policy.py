@@ -8,7 +8,6 @@ from __future__ import annotations
 import re
 
 from ansible_collections.mailsec.cres.plugins.module_utils.asyncos import dialect as d
-from ansible_collections.mailsec.cres.plugins.module_utils.asyncos.device import AsyncOSDevice
 from ansible_collections.mailsec.cres.plugins.module_utils.esa.base import (
     EsaError,
     Plan,
@@ -145,7 +144,7 @@ class MailFlowPolicyResource(Resource):
                 changes[key] = want
         return changes
 
-    def plan(self, cfg):
+    def plan(self, cfg, device):
         plan = Plan()
         listener = find_listener(cfg, self.listener)
         hat = listener.hat
@@ -163,7 +162,7 @@ class MailFlowPolicyResource(Resource):
                                    'or remove those groups first, or set force=true (they then fall back to the '
                                    'listener default policy)' % (self.name, ', '.join(users), self.listener), 'state')
                 plan.add('delete mail flow policy %s%s' % (self.name, ' (used by %s)' % ', '.join(users) if users else ''),
-                         AsyncOSDevice.delete_policy, self.listener, self.name, force=self.force)
+                         device.delete_policy, self.listener, self.name, force=self.force)
             return plan
 
         demo = cfg.presents_demo_certificate(listener)
@@ -190,13 +189,13 @@ class MailFlowPolicyResource(Resource):
         if policy is None:
             plan.add('create mail flow policy %s (%s, %s)' % (
                 self.name, self.behaviour, ', '.join('%s=%s' % kv for kv in sorted(changes.items()))),
-                AsyncOSDevice.create_policy, self.listener, self.name, behaviour=self.behaviour, params=changes,
+                device.create_policy, self.listener, self.name, behaviour=self.behaviour, params=changes,
                 **kwargs)
         elif changes or behaviour_change:
             what = ['%s=%s' % kv for kv in sorted(changes.items())]
             if behaviour_change:
                 what.insert(0, 'behaviour=%s' % self.behaviour)
-            plan.add('update mail flow policy %s: %s' % (self.name, ', '.join(what)), AsyncOSDevice.update_policy,
+            plan.add('update mail flow policy %s: %s' % (self.name, ', '.join(what)), device.update_policy,
                      self.listener, self.name, behaviour=self.behaviour if behaviour_change else None,
                      params=changes or None, **kwargs)
         if policy is not None:

@@ -104,7 +104,7 @@ def execute(device, resource, commit=True, commit_comment=None, diff=False, rehe
     comment = commit_comment or COMMIT_COMMENT_DEFAULT
     try:
         cfg = device.config()
-        plan = resource.plan(cfg)
+        plan = resource.plan(cfg, device)
     except EsaError as exc:
         result['field'] = exc.field
         raise EsaFailure(exc.message, result)
@@ -126,7 +126,7 @@ def execute(device, resource, commit=True, commit_comment=None, diff=False, rehe
     done = []
     try:
         for op in plan.ops:
-            op.apply(device)
+            op.apply()
             done.append(op.summary)
         if device.check_mode:
             if commit:

@@ -5,7 +5,6 @@
 
 from __future__ import annotations
 
-from ansible_collections.mailsec.cres.plugins.module_utils.asyncos.device import AsyncOSDevice
 from ansible_collections.mailsec.cres.plugins.module_utils.esa.base import (
     EsaError,
     Plan,
@@ -75,7 +74,7 @@ class SenderGroupResource(Resource):
     def describe(self):
         return 'sender group %s on listener %s' % (self.name, self.listener)
 
-    def plan(self, cfg):
+    def plan(self, cfg, device):
         plan = Plan()
         listener = find_listener(cfg, self.listener)
         hat = listener.hat
@@ -89,7 +88,7 @@ class SenderGroupResource(Resource):
         plan.before = group_facts(listener, self.name)
         if self.state == 'absent':
             if group is not None:
-                plan.add('delete sender group %s' % self.name, AsyncOSDevice.delete_sender_group,
+                plan.add('delete sender group %s' % self.name, device.delete_sender_group,
                          self.listener, self.name)
             plan.after = None
             self.expected = None
@@ -112,7 +111,7 @@ class SenderGroupResource(Resource):
             policy = self.policy
             comment = self.comment or ''
             plan.add('create sender group %s with %s, policy %s' % (self.name, ', '.join(senders), policy),
-                     AsyncOSDevice.create_sender_group, self.listener, self.name, senders, policy, comment)
+                     device.create_sender_group, self.listener, self.name, senders, policy, comment)
             position = len(names) + 1
             others = list(names)
         else:
@@ -124,12 +123,12 @@ class SenderGroupResource(Resource):
                 add = [s for s in wanted if s not in current]
                 remove = [s for s in current if s not in wanted] if self.mode == 'exact' else []
                 if add:
-                    plan.add('add senders %s' % ', '.join(add), AsyncOSDevice.add_senders, self.listener,
+                    plan.add('add senders %s' % ', '.join(add), device.add_senders, self.listener,
                              self.name, add)
                 if remove:
                     # Remove what is on the box, in the form the box printed it.
                     raw = [r for r in group.senders if parse_sender(r).value in remove]
-                    plan.add('remove senders %s' % ', '.join(remove), AsyncOSDevice.remove_senders, self.listener,
+                    plan.add('remove senders %s' % ', '.join(remove), device.remove_senders, self.listener,
                              self.name, raw or remove)
                 senders = wanted if self.mode == 'exact' else current + [s for s in add if s not in current]
             cur_policy = group.policy
@@ -142,7 +141,7 @@ class SenderGroupResource(Resource):
                     what.append('policy %s -> %s' % (cur_policy, policy))
                 if comment != cur_comment:
                     what.append('comment %r -> %r' % (cur_comment, comment))
-                plan.add('set %s' % ', '.join(what), AsyncOSDevice.set_sender_group_policy, self.listener, self.name,
+                plan.add('set %s' % ', '.join(what), device.set_sender_group_policy, self.listener, self.name,
                          policy, comment=comment)
             position = index + 1
             others = [n for n in names if n != self.name]
@@ -153,14 +152,14 @@ class SenderGroupResource(Resource):
                 before = others[target - 1]
                 plan.add('move sender group %s from position %d to %d (before %s)'
                          % (self.name, position, target, before),
-                         AsyncOSDevice.move_sender_group, self.listener, self.name, before)
+                         device.move_sender_group, self.listener, self.name, before)
             else:
                 # MOVE only inserts before another group: to make this group last, move each
                 # group that follows it in front of it (their relative order is kept).
                 for other in others[position - 1:]:
                     plan.add('move sender group %s before %s (to make %s last, position %d)'
                              % (other, self.name, self.name, target),
-                             AsyncOSDevice.move_sender_group, self.listener, other, self.name)
+                             device.move_sender_group, self.listener, other, self.name)
         self.expected = {'senders': senders, 'policy': policy, 'comment': comment}
         self.target_order = target
         plan.after = {'name': self.name, 'senders': list(senders), 'policy': policy, 'comment': comment,

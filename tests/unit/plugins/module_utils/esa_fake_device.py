@@ -101,8 +101,8 @@ class FakeDevice(AsyncOSDevice):
             raise AsyncOSError('simulated failure in %s' % method)
         return self.check_mode or method == self.lie_on
 
-    def _hat(self, lst):
-        return self.cfg.listeners[lst].hat
+    def _hat(self, listener):
+        return self.cfg.listeners[listener].hat
 
     def paste_certificate(self, name, cert_pem, key_pem, intermediates=(), overwrite=False):
         if self._apply('paste_certificate', name):
@@ -118,21 +118,21 @@ class FakeDevice(AsyncOSDevice):
             return
         del self.cfg.certificates[name]
 
-    def set_listener_certificate(self, lst, prof, allow_demo=False):
-        if self._apply('set_listener_certificate', lst, prof):
+    def set_listener_certificate(self, listener, profile, allow_demo=False):
+        if self._apply('set_listener_certificate', listener, profile):
             return
-        self.cfg.listeners[lst].certificate = prof
+        self.cfg.listeners[listener].certificate = profile
 
-    def create_policy(self, lst, name, behaviour='accept', params=None, allow_demo=False):
-        if self._apply('create_policy', lst, name, behaviour, sorted((params or {}).items())):
+    def create_policy(self, listener, name, behaviour='accept', params=None, allow_demo=False):
+        if self._apply('create_policy', listener, name, behaviour, sorted((params or {}).items())):
             return
         kept = dict((k, v) for k, v in (params or {}).items() if v != 'default')
-        self._hat(lst).policies[name] = policy(name, behaviour, **kept)
+        self._hat(listener).policies[name] = Policy(name, behaviour, kept)
 
-    def update_policy(self, lst, name, behaviour=None, params=None, allow_demo=False):
-        if self._apply('update_policy', lst, name, behaviour, sorted((params or {}).items())):
+    def update_policy(self, listener, name, behaviour=None, params=None, allow_demo=False):
+        if self._apply('update_policy', listener, name, behaviour, sorted((params or {}).items())):
             return
-        pol = self._hat(lst).policies[name]
+        pol = self._hat(listener).policies[name]
         if behaviour:
             pol.behaviour = behaviour
         for k, v in (params or {}).items():
@@ -141,57 +141,57 @@ class FakeDevice(AsyncOSDevice):
             else:
                 pol.params[k] = v
 
-    def delete_policy(self, lst, name, force=False):
-        if self._apply('delete_policy', lst, name, force):
+    def delete_policy(self, listener, name, force=False):
+        if self._apply('delete_policy', listener, name, force):
             return
-        hat = self._hat(lst)
+        hat = self._hat(listener)
         for g in hat.sender_groups:
             if g.policy == name:
                 g.policy = hat.default_policy
         del hat.policies[name]
 
-    def _group(self, lst, name):
-        return [g for g in self._hat(lst).sender_groups if g.name == name][0]
+    def _group(self, listener, name):
+        return [g for g in self._hat(listener).sender_groups if g.name == name][0]
 
-    def create_sender_group(self, lst, name, senders, pol, comment=''):
-        if self._apply('create_sender_group', lst, name, ','.join(senders), pol, comment):
+    def create_sender_group(self, listener, name, senders, policy, comment=''):
+        if self._apply('create_sender_group', listener, name, ','.join(senders), policy, comment):
             return
-        self._hat(lst).sender_groups.append(group(name, senders, pol, comment))
+        self._hat(listener).sender_groups.append(SenderGroup(name, senders, policy, comment))
 
-    def add_senders(self, lst, grp, senders):
-        if self._apply('add_senders', lst, grp, ','.join(senders)):
+    def add_senders(self, listener, group, senders):
+        if self._apply('add_senders', listener, group, ','.join(senders)):
             return
-        self._group(lst, grp).senders.extend(senders)
+        self._group(listener, group).senders.extend(senders)
 
-    def remove_senders(self, lst, grp, senders):
-        if self._apply('remove_senders', lst, grp, ','.join(senders)):
+    def remove_senders(self, listener, group, senders):
+        if self._apply('remove_senders', listener, group, ','.join(senders)):
             return
-        g = self._group(lst, grp)
+        g = self._group(listener, group)
         g.senders = [s for s in g.senders if s not in senders]
 
-    def set_sender_group_policy(self, lst, grp, pol, comment=None):
-        if self._apply('set_sender_group_policy', lst, grp, pol, comment):
+    def set_sender_group_policy(self, listener, group, policy, comment=None):
+        if self._apply('set_sender_group_policy', listener, group, policy, comment):
             return
-        g = self._group(lst, grp)
-        g.policy = pol
+        g = self._group(listener, group)
+        g.policy = policy
         if comment is not None:
             g.comment = comment
 
-    def move_sender_group(self, lst, grp, before):
-        if self._apply('move_sender_group', lst, grp, before):
+    def move_sender_group(self, listener, group, before):
+        if self._apply('move_sender_group', listener, group, before):
             return
-        groups = self._hat(lst).sender_groups
-        g = self._group(lst, grp)
+        groups = self._hat(listener).sender_groups
+        g = self._group(listener, group)
         groups.remove(g)
         if before is None:
             groups.append(g)
         else:
             groups.insert([x.name for x in groups].index(before), g)
 
-    def delete_sender_group(self, lst, name):
-        if self._apply('delete_sender_group', lst, name):
+    def delete_sender_group(self, listener, name):
+        if self._apply('delete_sender_group', listener, name):
             return
-        hat = self._hat(lst)
+        hat = self._hat(listener)
         hat.sender_groups = [g for g in hat.sender_groups if g.name != name]
 
     def commit(self, comment, save_for_rollback=True):

@@ -19,7 +19,7 @@ from ansible_collections.mailsec.cres.tests.harness.pki import make_pki, shared_
 from ansible_collections.mailsec.cres.tests.unit.plugins.modules.module_runner import run_module
 
 PLUGINS = Path(__file__).resolve().parents[4] / "plugins"
-HOSTS = ["mx1.example.test"]
+HOSTS = ["mx1.example.test", "mx2.example.test"]  # the names of every user of shared_pki_dir("unit-tls")
 
 
 @pytest.fixture(scope="module")
@@ -30,8 +30,7 @@ def pki():
 def both(module_file, args, failed=False, check_mode=False):
     """(AnsibleModule result, controller result) of the same arguments, without invocation."""
     real = run_module(module_file.main, args, failed=failed, check_mode=check_mode)
-    here = json.loads(json.dumps(run_in_controller(module_file, args, check_mode=check_mode,
-                                                     name="basic.py")))
+    here = json.loads(json.dumps(run_in_controller(module_file, args, check_mode=check_mode, name="basic.py")))
     assert bool(here.get("failed")) is failed, here
     for result in (real, here):
         result.pop("invocation", None)
