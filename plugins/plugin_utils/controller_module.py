@@ -19,6 +19,7 @@ mutually_exclusive, required_if, ...) and ``run(module)``; its ``main()`` runs t
 
 from __future__ import annotations
 
+from ansible.errors import AnsibleActionFail
 from ansible.module_utils.common.arg_spec import ModuleArgumentSpecValidator
 from ansible.module_utils.common.parameters import remove_values
 from ansible.module_utils.errors import UnsupportedError
@@ -131,8 +132,35 @@ class ModuleAction(ActionBase):
         result = super(ModuleAction, self).run(tmp, task_vars)
         del tmp  # tmp no longer has any effect
         task_vars = task_vars or {}
+        if self._task_environment():
+            return self._run_as_module_process(result, task_vars)
         socket_path = (lambda: persistent_socket(self, task_vars)) if self.PERSISTENT else None
-        result.update(run_in_controller(self.MODULE, self._task.args, check_mode=self._task.check_mode,
+        result.update(run_in_controller(self.MODULE, dict(self._task.args), check_mode=self._task.check_mode,
                                         diff=self._task.diff, socket_path=socket_path,
                                         name=self._task.resolved_action or self._task.action))
         return result
+
+    def _run_as_module_process(self, result, task_vars):
+        """The module run the way Ansible runs any module, in a process of its own with the
+        task's environment: native libraries read it when they load (krb5's KRB5_CONFIG and
+        KRB5CCNAME, LD_PRELOAD), which setting os.environ in this process would not reach."""
+        module_vars = dict(task_vars)
+        if self.PERSISTENT:
+            # where ActionBase._update_module_args looks when the task has no connection of its own
+            module_vars["ansible_socket"] = persistent_socket(self, task_vars)
+        result.update(self._execute_module(module_name=self._task.resolved_action or self._task.action,
+                                           module_args=dict(self._task.args), task_vars=module_vars))
+        return result
+
+    def _task_environment(self):
+        """The task's ``environment`` (play, block and task merged, the task's last)."""
+        merged = {}
+        environments = self._task.environment or []
+        for environment in environments if isinstance(environments, list) else [environments]:
+            if not environment:
+                continue
+            values = self._templar.template(environment)
+            if not isinstance(values, dict):
+                raise AnsibleActionFail("environment must be a dictionary, received %r" % (values,))
+            merged.update(values)
+        return merged

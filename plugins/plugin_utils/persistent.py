@@ -7,18 +7,22 @@ For every task on a ``network_cli`` host Ansible starts an ``ansible-connection`
 whose only job, once the persistent connection runs, is to compute its socket path and hand
 it back. The collection's action plugins compute the same path themselves (the same inputs,
 the same ``ssh._create_control_path`` function) and start the connection through the task
-executor's own ``start_connection`` only when the socket is not there (the first task of a
-host, or after the connection's idle timeout). None of this is public API: it mirrors
+executor's own ``start_connection`` only when no connection listens there (the first task of
+a host, after the connection's idle timeout, or after ``meta: reset_connection``). None of this is public API: it mirrors
 ansible-core 2.19 - 2.21 (``executor/task_executor.py``, ``cli/scripts/
 ansible_connection_cli_stub.py``); the integration targets run on both.
 """
 
 from __future__ import annotations
 
+import json
 import os
+import socket
+import time
 
 from ansible import constants as C
-from ansible.module_utils.common.text.converters import to_text
+from ansible.module_utils.common.text.converters import to_bytes, to_text
+from ansible.module_utils.connection import recv_data, send_data
 from ansible.plugins.loader import connection_loader
 from ansible.utils.path import unfrackpath
 
@@ -36,12 +40,58 @@ def socket_path(play_context, connection):
     return unfrackpath(control % dict(directory=unfrackpath(C.PERSISTENT_CONTROL_PATH_DIR)))
 
 
+# How long a persistent connection that stopped listening (``meta: reset_connection``, its idle
+# timeout) may take to log out and remove its socket file before the file is taken as stale.
+SHUTDOWN_WAIT_S = 15.0
+
+
+def _serving(path):
+    """Whether the persistent connection on ``path`` still serves requests: it answers one
+    (an unknown method: an error reply, nothing runs). A connection that is shutting down
+    (``meta: reset_connection`` a moment ago, its idle timeout) may still accept a connection
+    it will never serve: it closes its socket without answering, and removes the file only
+    after logging out of the appliance."""
+    probe = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    probe.settimeout(SHUTDOWN_WAIT_S)
+    try:
+        probe.connect(path)
+        send_data(probe, to_bytes(json.dumps({"jsonrpc": "2.0", "method": "mailsec_cres_probe", "params": [[], {}], "id": "probe"})))
+        return bool(recv_data(probe))
+    except OSError:
+        return False
+    finally:
+        probe.close()
+
+
+def _wait_shut_down(path):
+    deadline = time.monotonic() + SHUTDOWN_WAIT_S
+    while os.path.exists(path) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    if os.path.exists(path):
+        # Nothing listens and nothing removes it (its process was killed): ansible-connection
+        # would refuse to start over a file it finds, so remove it.
+        try:
+            os.remove(path)
+        except FileNotFoundError:
+            pass
+
+
 def persistent_socket(action, task_vars):
-    """The socket path of this host's persistent connection, started when missing."""
+    """The socket path of this host's persistent connection, started when nothing listens there."""
+    path = _serving_socket(action, task_vars)
+    # Where a module's task records its socket (ActionBase._update_module_args): the strategy
+    # reads it from the task's arguments, and meta: reset_connection then closes this connection.
+    action._task.args["_ansible_socket"] = path
+    return path
+
+
+def _serving_socket(action, task_vars):
     connection = _connection_name(action, task_vars)
     path = socket_path(action._play_context, connection)
     if os.path.exists(path):
-        return path
+        if _serving(path):
+            return path
+        _wait_shut_down(path)
     # Start it the way the task executor does: the connection plugin with this task's options.
     from ansible.executor.task_executor import start_connection
 
