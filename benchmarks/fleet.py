@@ -181,14 +181,8 @@ class Variant:
         return {"ANSIBLE_COLLECTIONS_PATH": self.collections, "ANSIBLE_NETWORK_CLI_SSH_TYPE": self.ssh_type}
 
 
-def default_ssh_type() -> str:
-    """network_cli's own choice ("auto"): libssh when ansible-pylibssh is installed."""
-    try:
-        import pylibsshext  # noqa: F401 pylint: disable=unused-import
-
-        return "libssh"
-    except ImportError:
-        return "paramiko"
+# The transport the collection documents (README, docs/device-layer.md "SSH transports").
+DEFAULT_SSH_TYPE = "paramiko"
 
 
 def this_release(ssh_type: str) -> Variant:
@@ -416,9 +410,8 @@ def main(argv: list | None = None) -> int:
                         help="another fleet size (repeatable; default 100 unless --only)")
     parser.add_argument("--only", action="store_true", help="only --appliances, no other size")
     parser.add_argument("--forks", type=int, default=5)
-    parser.add_argument("--ssh-type", choices=("libssh", "paramiko"), default=None,
-                        help="network_cli transport of the role runs (default: network_cli's own choice, libssh "
-                             "when ansible-pylibssh is installed)")
+    parser.add_argument("--ssh-type", choices=("libssh", "paramiko"), default=DEFAULT_SSH_TYPE,
+                        help="network_cli transport of the role runs (default: %(default)s, the documented one)")
     parser.add_argument("--compare-ssh", action="store_true",
                         help="at the first fleet size also run the role over the other transport")
     parser.add_argument("--previous", default=PREVIOUS_RELEASE,
@@ -434,7 +427,7 @@ def main(argv: list | None = None) -> int:
         sizes = []
     out = args.out.resolve()
     out.mkdir(parents=True, exist_ok=True)
-    ssh_type = args.ssh_type or default_ssh_type()
+    ssh_type = args.ssh_type
     main_variant = this_release(ssh_type)
     first_extra = []
     if args.compare_ssh:

@@ -64,6 +64,10 @@ make_venv() {  # make_venv 3.11
     [ -x "$venv/bin/python" ] || "$py" -m venv "$venv"
     "$venv/bin/python" -m pip install -q --upgrade pip >/dev/null
     "$venv/bin/python" -m pip install -q -r requirements/test.txt
+    # network_cli's libssh transport (ansible-pylibssh, pinned in requirements/runtime.txt): its
+    # manylinux wheel carries libssh itself, so no Debian package is needed; check that it loads.
+    "$venv/bin/python" -c 'import pylibsshext.session' \
+        || { log "ansible-pylibssh does not load in $venv (ssh_type=libssh would fail)"; return 1; }
     echo "$want" > "$stamp"
 }
 

@@ -57,16 +57,42 @@ sim_settings() {  # sim_settings 3.X: the MAILSEC_SIM_* variables of that leg
     esac
 }
 
+# SSH transports of network_cli (docs/device-layer.md, "SSH transports"): every ESA integration
+# target and every functional test that runs Ansible over network_cli passes on both, chosen
+# with ANSIBLE_NETWORK_CLI_SSH_TYPE (the harness hands it to the targets' inventories as
+# sim_ssh_type; ansible-test passes no environment on).
+#  - integration: each leg runs every target on one transport: 3.11 (ansible-core 2.19) on
+#    paramiko, 3.13 (ansible-core 2.21, where ansible.netcommon deprecates paramiko) on libssh.
+#    Every target runs on both transports and the legs take no longer.
+#  - functional: the whole suite on paramiko, the documented default; the tests that run Ansible
+#    over network_cli (TRANSPORT_TESTS) once more on libssh, beside the other steps (they
+#    start the servers they need themselves). test_ssh_transport.py runs both transports itself (host keys, password,
+#    timeout, drop, 80x24), so it is not repeated.
+DEFAULT_SSH_TYPE=paramiko
+OTHER_SSH_TYPE=libssh
+# (test_reliability_faults.py, a drop at each dialog step, runs on the default only: on libssh
+# test_ssh_transport.py drops the connection and times out a command itself.)
+TRANSPORT_TESTS="tests/functional/test_action_plugins.py tests/functional/test_device_layer.py
+    tests/functional/test_role_cres_tls.py tests/functional/test_reliability_idle.py"
+leg_ssh_type() {  # leg_ssh_type 3.X: the transport of that leg's integration targets
+    case $1 in
+        3.11) echo "$OTHER_SSH_TYPE" ;;
+        *) echo "$DEFAULT_SSH_TYPE" ;;
+    esac
+}
+
 leg() {  # leg 3.X RESULTS_FILE: sanity, units, integration on one controller Python
     local v=$1 results=$2 dir="$RUN_BASE/py$1"
     local env=(env MAILSEC_PYTHON="$v" MAILSEC_RUN_DIR="$dir" MAILSEC_BUILD_DIR="$BUILD_BASE" PATH="$ROOT/.venv-$v/bin:$PATH")
     # shellcheck disable=SC2046 # word splitting of the KEY=VALUE list is intended
     export $(sim_settings "$v")
+    export ANSIBLE_NETWORK_CLI_SSH_TYPE
+    ANSIBLE_NETWORK_CLI_SSH_TYPE=$(leg_ssh_type "$v")
     want sanity && run "sanity (python $v)" "$results" "${env[@]}" scripts/ansible-test.sh sanity --venv --python "$v" --color no
     want units && run "units (python $v)" "$results" "${env[@]}" scripts/ansible-test.sh units --local --python "$v" --color no
     if want integration; then
         if services start "$dir"; then
-            run "integration (python $v)" "$results" "${env[@]}" scripts/ansible-test.sh integration --local --python "$v" --color no
+            run "integration (python $v, $ANSIBLE_NETWORK_CLI_SSH_TYPE)" "$results" "${env[@]}" scripts/ansible-test.sh integration --local --python "$v" --color no
         else
             echo "FAILED integration (python $v): servers did not start" >> "$results"
         fi
@@ -81,12 +107,18 @@ trap 'for v in $PYTHONS; do services stop "$RUN_BASE/py$v"; done; services stop 
 
 functional() {  # the functional tests share one set of servers (their fixtures read its services.json)
     if services start "$RUN_BASE/functional"; then
-        run "functional (python 3.11)" "$RESULTS" env MAILSEC_RUN_DIR="$RUN_BASE/functional" \
-            "$ROOT/.venv/bin/python" -m pytest -q -p no:cacheprovider tests/functional
+        run "functional (python 3.11, $DEFAULT_SSH_TYPE)" "$RESULTS" env MAILSEC_RUN_DIR="$RUN_BASE/functional" \
+            ANSIBLE_NETWORK_CLI_SSH_TYPE="$DEFAULT_SSH_TYPE" "$ROOT/.venv/bin/python" -m pytest -q -p no:cacheprovider tests/functional
     else
         echo "FAILED functional: servers did not start" >> "$RESULTS"
     fi
     services stop "$RUN_BASE/functional"
+}
+
+functional_other_transport() {  # TRANSPORT_TESTS start the servers they need themselves
+    # shellcheck disable=SC2086 # TRANSPORT_TESTS is a list of paths
+    run "functional (python 3.11, $OTHER_SSH_TYPE)" "$RESULTS" env ANSIBLE_NETWORK_CLI_SSH_TYPE="$OTHER_SSH_TYPE" \
+        "$ROOT/.venv/bin/python" -m pytest -q -p no:cacheprovider $TRANSPORT_TESTS
 }
 
 # The two legs and the functional tests run side by side: each has servers of its own, and
@@ -100,10 +132,12 @@ done
 if want functional; then
     functional > "$RUN_BASE/functional.log" 2>&1 &
     pids+=($!)
+    functional_other_transport > "$RUN_BASE/functional-$OTHER_SSH_TYPE.log" 2>&1 &
+    pids+=($!)
 fi
 for pid in "${pids[@]}"; do wait "$pid"; done
 for v in $PYTHONS; do cat "$RUN_BASE/leg-$v.log"; done
-if want functional; then cat "$RUN_BASE/functional.log"; fi
+if want functional; then cat "$RUN_BASE/functional.log" "$RUN_BASE/functional-$OTHER_SSH_TYPE.log"; fi
 if want lint && [ -x scripts/lint.sh ]; then run "lint" "$RESULTS" scripts/lint.sh; fi
 
 echo

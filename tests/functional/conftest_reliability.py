@@ -103,6 +103,10 @@ def rel_ansible(rel_dir):
     # Batches of up to 24 appliances on 2 cores: keep the persistent connections (and their
     # pending changes) alive between the tasks of one host (Ansible's default idle timeout is 30 s).
     base = {"ANSIBLE_PERSISTENT_CONNECT_TIMEOUT": "300", "ANSIBLE_PERSISTENT_COMMAND_TIMEOUT": "120"}
+    # benchmarks.runner starts from a clean ANSIBLE_* environment: keep the SSH transport the
+    # suite runs on (scripts/test.sh sets it per leg).
+    if os.environ.get("ANSIBLE_NETWORK_CLI_SSH_TYPE"):
+        base["ANSIBLE_NETWORK_CLI_SSH_TYPE"] = os.environ["ANSIBLE_NETWORK_CLI_SSH_TYPE"]
 
     def run(args, name=None, env=None, timeout=900):
         return brunner.run_ansible(args, rel_dir / "ansible", name=name, env_extra={**base, **(env or {})},

@@ -3,8 +3,9 @@
     python -m tests.harness.inprocess_play JOB.json > RESULTS.json
 
 What ``ansible-playbook`` does for a network module, minus the per-task process starts: for
-each host a real ``ansible.netcommon.network_cli`` connection (paramiko SSH to the appliance,
-our ``mailsec.cres.asyncos`` terminal and cliconf plugins) behind Ansible's own JSON-RPC server
+each host a real ``ansible.netcommon.network_cli`` connection (SSH to the appliance over the
+transport ``ANSIBLE_NETWORK_CLI_SSH_TYPE`` selects, libssh or paramiko; our ``mailsec.cres.asyncos``
+terminal and cliconf plugins) behind Ansible's own JSON-RPC server
 (``JsonRpcServer``, as in ``ansible-connection``), and each task's module ``main()`` run with
 its arguments, its JSON-RPC requests handed to that server directly instead of through the
 persistent connection's socket. Everything the appliance sees, and everything our code does,
@@ -77,11 +78,14 @@ def _open(host: dict, sockdir: str):
     path = os.path.join(sockdir, host["name"])
     Path(path).touch()
     conn._socket_path = path
-    # network_cli's paramiko layer caches SSH clients per process by address and user, not
-    # port (harmless in ansible-connection: one process per host). A worker here serves several
-    # appliances on 127.0.0.1 one after the other: each must get its own client.
+    # network_cli's paramiko layer and netcommon's libssh plugin cache SSH sessions per process
+    # by address and user, not port (harmless in ansible-connection: one process per host). A
+    # worker here serves several appliances on 127.0.0.1 one after the other: each must get its own.
+    from ansible_collections.ansible.netcommon.plugins.connection import libssh
+
     nc_module = sys.modules[type(conn).__module__]
     nc_module._PARAMIKO_SSH_CONNECTION_CACHE.clear()
+    libssh.SSH_CONNECTION_CACHE.clear()
     server = JsonRpcServer()
     # JsonRpcServer keeps its registered objects in a class attribute (ansible-connection has
     # one per process); each host here needs its own.

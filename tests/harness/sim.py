@@ -93,7 +93,10 @@ def start(run_dir: Path, data_file: Path | None = None, timeout: float = 60.0, s
 
     out: dict = {"state_dir": str(state_dir), "data_file": str(data_path), "log": str(run_dir / "sim.log"),
                  "pid": proc.pid, "appliances": {}, "profile": data.get("profile", "16.0"),
-                 "showconfig_pending": data.get("showconfig_pending", True)}
+                 "showconfig_pending": data.get("showconfig_pending", True),
+                 # network_cli's SSH transport for the tests' Ansible (sim_ssh_type): ansible-test does
+                 # not pass the environment on to the integration targets, their inventories read it here.
+                 "ssh_type": os.environ.get("ANSIBLE_NETWORK_CLI_SSH_TYPE") or "auto"}
     for a in data["appliances"]:
         host = a["hostname"]
         addr = a.get("ssh_address", "127.0.0.1")
