@@ -48,7 +48,7 @@ SENDERS = [".res.cisco.com", ".cres.iphmx.com", "208.90.57.0/26", "204.15.81.0/2
 
 
 def _tasks(pki):
-    """The appliance steps of the role (roles/cres_tls/tasks/appliance.yml), as data."""
+    """The appliance steps of the role (roles/cres_tls/tasks/configure.yml), as data."""
     return [
         {"name": "certificate", "module": "esa_certificate", "register": "cert", "args": {
             "name": "cres_tls", "certificate_path": pki["leaf_cert"], "private_key_path": pki["leaf_key"],

@@ -163,3 +163,37 @@ def test_rollout_stops_at_the_batch_whose_verification_fails(role_env):
     # SPF was done once, in the first batch; the domain checks (last batch) never ran
     assert {d["spf"]["status"] for d in report["domains"]} == {"changed"}
     assert report["complete"] is False
+
+
+@pytest.mark.parametrize("extra, needles", [
+    (["-e", "cres_tls_sender_grup_name=X"],
+     ["Unknown variable(s) cres_tls_sender_grup_name", "Misspelt?"]),
+    (["-e", "cres_tls_listener=NoSuchListener"],
+     ["Listener 'NoSuchListener' (cres_tls_listener) does not exist on esa1.example.com", "IncomingMail"]),
+    (["-e", "cres_tls_sender_group_name=SAME", "-e", "cres_tls_policy_name=SAME"],
+     ["cres_tls_sender_group_name and cres_tls_policy_name are both SAME", "one name space"]),
+    (["-e", '{"cres_tls_senders": ["208.90.57.0/33"]}'], ["cres_tls_senders", "208.90.57.0/33"]),
+], ids=["misspelt-variable", "no-such-listener", "name-clash", "bad-sender"])
+def test_preflight_refuses_bad_input_before_any_change(role_env, extra, needles):
+    committed = _committed(role_env)
+    zones_before = {d: Path(p).read_text() for d, p in role_env["zones"].items()}
+    rc, out = role.run_playbook(role_env, *extra)
+    assert rc != 0, out
+    for needle in needles:
+        assert needle in out, (needle, out[-3000:])
+    assert "Nothing was changed." in out
+    assert _committed(role_env) == committed
+    assert {d: Path(p).read_text() for d, p in role_env["zones"].items()} == zones_before
+
+
+def test_a_limited_rollout_is_one_complete_batch(role_env):
+    """--limit: the play's hosts are the limited ones, so with serial its only batch is both the
+    first and the last (the domain checks run), and the report holds only that appliance."""
+    rc, out = role.run_playbook(role_env, "--limit", "esa1.example.com", "-e", "cres_tls_serial=1")
+    assert rc == 0, out
+    report = role.report(role_env)
+    assert [a["name"] for a in report["appliances"]] == ["esa1.example.com"]
+    assert report["complete"] is True
+    doms = {d["name"]: d for d in report["domains"]}
+    assert doms["example.com"]["tls"]["verdict"] == "verified"      # esa1 receives example.com's mail
+    assert doms["example.com"]["spf"]["recheck"] == "ok"
