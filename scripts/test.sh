@@ -76,8 +76,8 @@ TRANSPORT_TESTS="tests/functional/test_action_plugins.py tests/functional/test_d
     tests/functional/test_role_cres_tls.py tests/functional/test_reliability_idle.py"
 leg_ssh_type() {  # leg_ssh_type 3.X: the transport of that leg's integration targets
     case $1 in
-        3.11) echo "$OTHER_SSH_TYPE" ;;
-        *) echo "$DEFAULT_SSH_TYPE" ;;
+        3.11) echo paramiko ;;
+        *) echo libssh ;;
     esac
 }
 

@@ -209,11 +209,13 @@ def report(env: dict) -> dict:
     return json.loads((Path(env["report_dir"]) / "cres_tls_report.json").read_text())
 
 
-# The role's end-to-end tests run on two release profiles of the simulator: 12.1 whose showconfig
+# The role's end-to-end tests run on every release profile of the simulator: 12.1 whose showconfig
 # does not show uncommitted changes, on a fixed 80x24 terminal (wrapping, a pager every screen),
-# and 16.0 whose showconfig shows them, on the wide terminal the connection asks for.
+# 14.0 whose showconfig shows them, at 80x24 too, and 16.0 on the wide terminal the connection
+# asks for.
 ROLE_PROFILES = {
     "12.1": {"profile": "12.1", "showconfig_pending": False, "terminal_width": 80, "terminal_height": 24},
+    "14.0": {"profile": "14.0", "showconfig_pending": True, "terminal_width": 80, "terminal_height": 24},
     "16.0": {"profile": "16.0", "showconfig_pending": True},
 }
 
