@@ -19,6 +19,8 @@ mutually_exclusive, required_if, ...) and ``run(module)``; its ``main()`` runs t
 
 from __future__ import annotations
 
+import sys
+
 from ansible.errors import AnsibleActionFail
 from ansible.module_utils.common.arg_spec import ModuleArgumentSpecValidator
 from ansible.module_utils.common.parameters import remove_values
@@ -145,6 +147,10 @@ class ModuleAction(ActionBase):
         task's environment: native libraries read it when they load (krb5's KRB5_CONFIG and
         KRB5CCNAME, LD_PRELOAD), which setting os.environ in this process would not reach."""
         module_vars = dict(task_vars)
+        # The module runs on the controller (python_requires: controller): with the controller's
+        # Python, where its libraries are, unless the inventory names another one for the host
+        # (an appliance host would otherwise get an interpreter discovered for it).
+        module_vars.setdefault("ansible_python_interpreter", sys.executable)
         if self.PERSISTENT:
             # where ActionBase._update_module_args looks when the task has no connection of its own
             module_vars["ansible_socket"] = persistent_socket(self, task_vars)

@@ -64,3 +64,43 @@ def test_action_plugin_reports_bad_options_like_a_module(sim_clean, run_play, si
     assert "Unsupported parameters for (mailsec.cres.esa_info) module: gater" in out
     # nothing was sent to the appliance: validation comes before the connection
     assert sim_ctl.stats(ESA1).get("logins", 0) == 0
+
+
+def test_a_task_with_environment_runs_its_module_in_the_same_session(sim_clean, run_play, sim_ctl):
+    """A task with ``environment`` runs its module as a process (native libraries read the
+    environment when they load), over the same persistent connection: one login."""
+    rc, out, results = run_play("""
+    - name: read through the action plugin
+      mailsec.cres.esa_info:
+        gather: [listeners]
+      register: ours
+    - name: read with an environment (a module process)
+      mailsec.cres.esa_info:
+        gather: [listeners]
+      environment:
+        MAILSEC_CRES_TEST: "1"
+      register: plain
+""", dump=["ours", "plain"])
+    assert rc == 0, out
+    _same_read(results)
+    assert sim_ctl.stats(ESA1)["logins"] == 1
+
+
+def test_reset_connection_closes_the_session_the_action_plugins_use(sim_clean, run_play, sim_ctl):
+    """meta: reset_connection right after an ESA task: the next task logs in again (a new CLI
+    session), instead of reaching the closing connection or keeping the old session."""
+    rc, out, results = run_play("""
+    - name: first session
+      mailsec.cres.esa_info:
+        gather: [listeners]
+      register: ours
+    - name: reset
+      ansible.builtin.meta: reset_connection
+    - name: second session
+      mailsec.cres.esa_info:
+        gather: [listeners]
+      register: plain
+""", dump=["ours", "plain"])
+    assert rc == 0, out
+    _same_read(results)
+    assert sim_ctl.stats(ESA1)["logins"] == 2
