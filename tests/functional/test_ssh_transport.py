@@ -151,15 +151,7 @@ def test_same_read_on_both_transports_and_any_terminal(appliance, ctl, tmp_path)
 
 def _write_key(appliance, key):
     """known_hosts entry of the appliance's port: its real key, another key, or none."""
-    name = known_hosts.entry_name(appliance["ssh_host"], appliance["ssh_port"])
-    lines = [line for line in (KNOWN_HOSTS.read_text().splitlines() if KNOWN_HOSTS.exists() else [])
-             if line.split(" ", 1)[0] != name]
-    if key is not None:
-        lines.append(f"{name} {key}")
-    KNOWN_HOSTS.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-    tmp = KNOWN_HOSTS.parent / f".known_hosts.{os.getpid()}"
-    tmp.write_text("\n".join(lines) + "\n")
-    os.replace(tmp, KNOWN_HOSTS)
+    known_hosts.replace(KNOWN_HOSTS, {known_hosts.entry_name(appliance["ssh_host"], appliance["ssh_port"]): key})
 
 
 def _other_key(tmp_path):

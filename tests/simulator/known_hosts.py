@@ -22,20 +22,26 @@ def entry_name(address: str, port: int) -> str:
 
 def trust(known_hosts: Path, appliances: list) -> None:
     """appliances: dicts with ssh_host (or host), ssh_port (or port) and host_key_file (.pub)."""
-    known_hosts = Path(known_hosts)
     ours = {}
     for a in appliances:
         name = entry_name(a.get("ssh_host") or a.get("host") or "127.0.0.1", a.get("ssh_port") or a["port"])
         key_type, key_b64 = Path(a["host_key_file"]).read_text().split()[:2]
-        ours[name] = f"{name} {key_type} {key_b64}"
+        ours[name] = f"{key_type} {key_b64}"
+    replace(known_hosts, ours)
+
+
+def replace(known_hosts: Path, keys: dict) -> None:
+    """Every line naming one of ``keys`` ({entry name: "TYPE BASE64", or None}) replaced by that
+    key, or removed for None; the other lines kept; the file written atomically."""
+    known_hosts = Path(known_hosts)
     kept = []
     if known_hosts.exists():
         for line in known_hosts.read_text().splitlines():
             names = line.split(" ", 1)[0].split(",") if line and not line.startswith("#") else []
-            if not any(n in ours for n in names):
+            if not any(n in keys for n in names):
                 kept.append(line)
     known_hosts.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
     fd, tmp = tempfile.mkstemp(prefix=".known_hosts.", dir=str(known_hosts.parent))
     with os.fdopen(fd, "w") as f:
-        f.write("\n".join(kept + list(ours.values())) + "\n")
+        f.write("\n".join(kept + [f"{name} {key}" for name, key in keys.items() if key is not None]) + "\n")
     os.replace(tmp, known_hosts)
