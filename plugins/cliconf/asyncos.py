@@ -31,6 +31,10 @@ description:
     RPC. Uncommitted changes belong to one session; modules compare the ids to detect that
     changes staged by earlier tasks were discarded.
 version_added: 0.1.0
+# No options. The key is there even so: Ansible records a plugin's option definitions once per
+# process only when its documentation has options, and reads this documentation again on every
+# load otherwise (each task of an appliance loads the cliconf plugin).
+options: {}
 """
 
 import json

@@ -33,6 +33,11 @@ notes:
   - Requires C(ansible_connection=ansible.netcommon.network_cli) and C(ansible_network_os=mailsec.cres.asyncos).
   - The configuration read (C(showconfig), passphrases masked) is cached inside the persistent connection and
     invalidated by any configuration command, so tasks that change nothing read the configuration once per appliance.
+  - The persistent connection these modules start has an idle timeout of 600 seconds unless one is configured
+    (C(ansible_connect_timeout), C(ANSIBLE_PERSISTENT_CONNECT_TIMEOUT), C([persistent_connection] connect_timeout)),
+    instead of Ansible's 30, because changes staged with C(commit=false) live in the CLI session and, on a large
+    fleet, the gap between two tasks of one appliance can be longer than 30 seconds. (A task that runs a module the
+    usual way on the same host, such as one of another collection, gives the connection its own options again.)
 """
 
     # commit, commit_comment (modules that change the appliance).

@@ -1,10 +1,12 @@
 # -*- coding: utf-8 -*-
 # Copyright: mailsec.cres contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Filters that place a batch in a rollout and choose who configures a cluster (role cres_tls).
+"""Filters of the role cres_tls's rollout: a batch's place, who configures a cluster, and what
+stops the batch before any change.
 
-Both are computed once per batch (``run_once``) from what Ansible says about the play, so no
-host needs to leave marks for the others (documentation in the sidecar .yml files).
+Each is computed once per batch (``run_once``) from what Ansible says about the play and what
+each appliance's preflight recorded, so no host needs to leave marks for the others
+(documentation in the sidecar .yml files).
 
 - ``cres_rollout_batch(batch, hosts_all, live)``: ``{first, last, done}``. With ``serial``,
   Ansible cuts the play's hosts, in inventory order, into consecutive batches; a batch is the
@@ -13,6 +15,8 @@ host needs to leave marks for the others (documentation in the sidecar .yml file
 - ``cres_rollout_configurers(hosts, appliances)``: ``{host: bool}``, which appliance of the
   batch configures: every standalone appliance, and per cluster the member named by its
   ``configurer`` (cres_tls_cluster_configurer) or else the first member in the batch.
+- ``cres_preflight_problems(appliances)``: the messages that stop the batch before any change:
+  each input problem once with the appliances it concerns, each appliance without the listener.
 """
 
 from __future__ import annotations
@@ -20,9 +24,13 @@ from __future__ import annotations
 from ansible.errors import AnsibleFilterError
 
 
-def _names(value, what):
-    if isinstance(value, (str, bytes)) or not hasattr(value, "__iter__"):
-        raise AnsibleFilterError("cres_rollout_batch: %s must be a list of host names, got %r" % (what, value))
+def _is_list(value):
+    return not isinstance(value, (str, bytes, dict)) and hasattr(value, "__iter__")
+
+
+def _names(value, what, filter_name):
+    if not _is_list(value):
+        raise AnsibleFilterError("%s: %s must be a list of host names, got %r" % (filter_name, what, value))
     return [str(v) for v in value]
 
 
@@ -32,8 +40,9 @@ def cres_rollout_batch(batch, hosts_all, live=None):
     batch: ansible_play_batch; hosts_all: ansible_play_hosts_all (inventory order, --limit
     applied); live: ansible_play_hosts (the hosts not failed so far; default: all).
     """
-    batch, hosts_all = _names(batch, "the batch"), _names(hosts_all, "ansible_play_hosts_all")
-    live = set(_names(live, "ansible_play_hosts")) if live is not None else set(hosts_all)
+    batch = _names(batch, "the batch", "cres_rollout_batch")
+    hosts_all = _names(hosts_all, "ansible_play_hosts_all", "cres_rollout_batch")
+    live = set(_names(live, "ansible_play_hosts", "cres_rollout_batch")) if live is not None else set(hosts_all)
     position = {host: index for index, host in enumerate(hosts_all)}
     unknown = [host for host in batch if host not in position]
     if unknown:
@@ -64,8 +73,8 @@ def cres_rollout_configurers(hosts, appliances):
     the preflight found (``cluster``, empty for a standalone appliance, and ``configurer``,
     empty for the first member), or None when it was not read.
     """
-    hosts = _names(hosts, "the batch")
-    if isinstance(appliances, (str, bytes, dict)) or not hasattr(appliances, "__iter__"):
+    hosts = _names(hosts, "the batch", "cres_rollout_configurers")
+    if not _is_list(appliances):
         raise AnsibleFilterError("cres_rollout_configurers: expected a list of appliances, got %r" % (appliances,))
     appliances = list(appliances)
     if len(appliances) != len(hosts):
@@ -90,6 +99,29 @@ def cres_rollout_configurers(hosts, appliances):
     return out
 
 
+def cres_preflight_problems(appliances):
+    """The messages that stop the batch before any change, from what each appliance's preflight
+    recorded: ``name``, ``problems`` (its invalid or unknown inputs, as messages), ``listener``,
+    ``listener_info`` (empty when the appliance has no such listener) and ``listeners``.
+
+    The inputs are mostly the same variables on every appliance: each problem is given once,
+    with the appliances it concerns, instead of once per appliance."""
+    if not _is_list(appliances):
+        raise AnsibleFilterError("cres_preflight_problems: expected a list of appliances, got %r" % (appliances,))
+    concerned = {}
+    missing = []
+    for appliance in appliances:
+        if not hasattr(appliance, "get"):
+            raise AnsibleFilterError("cres_preflight_problems: expected an appliance (a dict), got %r" % (appliance,))
+        name = str(appliance.get("name"))
+        for problem in appliance.get("problems") or []:
+            concerned.setdefault(str(problem), []).append(name)
+        if not appliance.get("listener_info"):
+            missing.append("Listener '%s' (cres_tls_listener) does not exist on %s, whose listeners are %s"
+                           % (appliance.get("listener"), name, ", ".join(appliance.get("listeners") or []) or "none"))
+    return ["%s (%s)" % (problem, ", ".join(names)) for problem, names in concerned.items()] + missing
+
+
 class FilterModule(object):
     """mailsec.cres rollout filters."""
 
@@ -97,4 +129,5 @@ class FilterModule(object):
         return {
             "cres_rollout_batch": cres_rollout_batch,
             "cres_rollout_configurers": cres_rollout_configurers,
+            "cres_preflight_problems": cres_preflight_problems,
         }

@@ -28,6 +28,9 @@ from ansible.module_utils.errors import UnsupportedError
 from ansible.plugins.action import ActionBase
 
 from ansible_collections.mailsec.cres.plugins.plugin_utils.persistent import persistent_socket
+# Imported for its effect: the plugins every later task of an appliance loads, loaded once in
+# Ansible's main process before it forks the workers (see the module).
+from ansible_collections.mailsec.cres.plugins.plugin_utils import prefork  # noqa: F401 pylint: disable=unused-import
 
 
 class ModuleExit(BaseException):

@@ -40,6 +40,12 @@ def socket_path(play_context, connection):
     return unfrackpath(control % dict(directory=unfrackpath(C.PERSISTENT_CONTROL_PATH_DIR)))
 
 
+# The persistent connection's idle timeout when none is configured (ansible_connect_timeout,
+# ANSIBLE_PERSISTENT_CONNECT_TIMEOUT, ansible.cfg [persistent_connection] connect_timeout), in
+# place of Ansible's 30 s: the changes staged with commit=false live in the CLI session, and
+# under the linear strategy the gap between two tasks of one appliance grows with the fleet.
+IDLE_TIMEOUT_S = 600
+
 # How long a persistent connection that stopped listening (``meta: reset_connection``, its idle
 # timeout) may take to log out and remove its socket file before the file is taken as stale.
 SHUTDOWN_WAIT_S = 15.0
@@ -104,6 +110,12 @@ def _serving_socket(action, task_vars):
     if play_context.password:
         task_keys["password"] = play_context.password
     task_keys.pop("retries", None)
-    conn.set_options(task_keys=task_keys, var_options=conn._resolve_option_variables(task_vars, action._templar))
+    var_options = conn._resolve_option_variables(task_vars, action._templar)
+    conn.set_options(task_keys=task_keys, var_options=var_options)
+    if conn.get_option_and_origin("persistent_connect_timeout")[1] == "default":
+        # set_options, not set_option: network_cli hands its options on to its SSH connection
+        # (whose get_options the connection's own include) only there.
+        conn.set_options(task_keys=task_keys, var_options=var_options,
+                         direct={"persistent_connect_timeout": IDLE_TIMEOUT_S})
     play_context.timeout = conn.get_option("persistent_command_timeout")
     return start_connection(play_context, conn.get_options(), action._task._uuid)

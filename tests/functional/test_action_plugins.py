@@ -104,3 +104,44 @@ def test_reset_connection_closes_the_session_the_action_plugins_use(sim_clean, r
     assert rc == 0, out
     _same_read(results)
     assert sim_ctl.stats(ESA1)["logins"] == 2
+
+
+# A task that asks the connection for its option itself (a module run the usual way would set
+# the connection's options to its own task's first: ansible-connection does that for every task).
+IDLE_TIMEOUT_ACTION = """
+from ansible.module_utils.connection import Connection
+from ansible.plugins.action import ActionBase
+
+from ansible_collections.mailsec.cres.plugins.plugin_utils.persistent import persistent_socket
+
+
+class ActionModule(ActionBase):
+    _requires_connection = False
+
+    def run(self, tmp=None, task_vars=None):
+        result = super().run(tmp, task_vars)
+        connection = Connection(persistent_socket(self, task_vars))
+        result["idle_timeout"] = connection.get_option("persistent_connect_timeout")
+        return result
+"""
+
+IDLE_TIMEOUT_PLAY = OURS + """
+    - name: the idle timeout of the connection the action plugin started
+      idle_timeout:
+      register: idle
+"""
+
+
+def test_the_connection_the_modules_start_idles_600_s_unless_configured(sim_clean, run_play, tmp_path):
+    """Changes staged with commit: false live in the CLI session: the action plugins start the
+    persistent connection with a 600 s idle timeout instead of Ansible's 30 s, unless one is
+    configured (here the environment; a host variable or ansible.cfg are configured the same way)."""
+    plugins = tmp_path / "action_plugins"
+    plugins.mkdir(exist_ok=True)
+    (plugins / "idle_timeout.py").write_text(IDLE_TIMEOUT_ACTION)
+    rc, out, results = run_play(IDLE_TIMEOUT_PLAY, dump=["idle"])
+    assert rc == 0, out
+    assert results["esa1"]["idle"]["idle_timeout"] == 600
+    rc, out, results = run_play(IDLE_TIMEOUT_PLAY, dump=["idle"], extra_env={"ANSIBLE_PERSISTENT_CONNECT_TIMEOUT": "45"})
+    assert rc == 0, out
+    assert results["esa1"]["idle"]["idle_timeout"] == 45

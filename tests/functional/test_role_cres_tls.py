@@ -12,9 +12,11 @@ failed verification (fresh appliances again).
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
+import yaml
 
 from tests.harness.common import REPO_ROOT, free_port
 from tests.functional import conftest_role as role
@@ -188,8 +190,13 @@ def test_preflight_refuses_bad_input_before_any_change(role_env, extra, needles)
 
 def test_a_limited_rollout_is_one_complete_batch(role_env):
     """--limit: the play's hosts are the limited ones, so with serial its only batch is both the
-    first and the last (the domain checks run), and the report holds only that appliance."""
-    rc, out = role.run_playbook(role_env, "--limit", "esa1.example.com", "-e", "cres_tls_serial=1")
+    first and the last (the domain checks run), and the report holds only that appliance. Only
+    esa1's domain (example.com), so that the test does not depend on whether an earlier test
+    configured esa2, example.net's appliance."""
+    domains = yaml.safe_load((Path(role_env["inventory"]) / "group_vars" / "all" / "vars.yml").read_text())
+    only = {"cres_tls_domains": [d for d in domains["cres_tls_domains"] if d["name"] == "example.com"]}
+    rc, out = role.run_playbook(role_env, "--limit", "esa1.example.com", "-e", "cres_tls_serial=1",
+                                "-e", json.dumps(only))
     assert rc == 0, out
     report = role.report(role_env)
     assert [a["name"] for a in report["appliances"]] == ["esa1.example.com"]

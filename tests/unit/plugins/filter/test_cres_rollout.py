@@ -1,7 +1,7 @@
 # -*- coding: utf-8 -*-
 # Copyright: mailsec.cres contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Rollout filters: the place of a batch, who configures a cluster."""
+"""Rollout filters: the place of a batch, who configures a cluster, what stops a batch before any change."""
 
 from __future__ import annotations
 
@@ -9,13 +9,13 @@ import pytest
 from ansible.errors import AnsibleFilterError
 
 from ansible_collections.mailsec.cres.plugins.filter.cres_rollout import (
-    FilterModule, cres_rollout_batch, cres_rollout_configurers)
+    FilterModule, cres_preflight_problems, cres_rollout_batch, cres_rollout_configurers)
 
 HOSTS = ["esa1", "esa2", "esa3", "esa4", "esa5"]
 
 
 def test_filters_are_registered():
-    assert set(FilterModule().filters()) == {"cres_rollout_batch", "cres_rollout_configurers"}
+    assert set(FilterModule().filters()) == {"cres_rollout_batch", "cres_rollout_configurers", "cres_preflight_problems"}
 
 
 @pytest.mark.parametrize("batch, first, last", [
@@ -50,8 +50,11 @@ def test_a_batch_out_of_inventory_order_is_refused(batch):
 def test_bad_input():
     with pytest.raises(AnsibleFilterError, match="not in the play"):
         cres_rollout_batch(["other"], HOSTS)
-    with pytest.raises(AnsibleFilterError, match="list of host names"):
+    with pytest.raises(AnsibleFilterError, match="^cres_rollout_batch: the batch must be a list of host names"):
         cres_rollout_batch("esa1", HOSTS)
+    # each filter names itself in its messages
+    with pytest.raises(AnsibleFilterError, match="^cres_rollout_configurers: the batch must be a list of host names"):
+        cres_rollout_configurers("esa1", [])
     assert cres_rollout_batch([], HOSTS) == {"first": False, "last": False, "done": []}
 
 
@@ -73,3 +76,33 @@ def test_configurers_refuse_appliances_the_preflight_did_not_read():
         cres_rollout_configurers(["esa1", "esa2"], [{"cluster": ""}, None])
     with pytest.raises(AnsibleFilterError, match="2 hosts but 1"):
         cres_rollout_configurers(["esa1", "esa2"], [{"cluster": ""}])
+
+
+def _appliance(name, problems=(), listener_info=True):
+    return {"name": name, "problems": list(problems), "listener": "IncomingMail",
+            "listener_info": {"name": "IncomingMail"} if listener_info else {},
+            "listeners": ["IncomingMail", "OutgoingMail"] if listener_info else ["OutgoingMail"]}
+
+
+def test_preflight_problems_none():
+    assert cres_preflight_problems([_appliance("esa1"), _appliance("esa2")]) == []
+
+
+def test_preflight_problems_each_once_with_the_appliances_it_concerns():
+    problems = cres_preflight_problems([
+        _appliance("esa1", ["cres_tls_senders: 10.0.0.0/33 is not valid"]),
+        _appliance("esa2", ["cres_tls_senders: 10.0.0.0/33 is not valid", "Unknown variable(s) cres_tls_x"]),
+        _appliance("esa3", listener_info=False),
+    ])
+    assert problems == [
+        "cres_tls_senders: 10.0.0.0/33 is not valid (esa1, esa2)",
+        "Unknown variable(s) cres_tls_x (esa2)",
+        "Listener 'IncomingMail' (cres_tls_listener) does not exist on esa3, whose listeners are OutgoingMail",
+    ]
+
+
+def test_preflight_problems_bad_input():
+    with pytest.raises(AnsibleFilterError, match="^cres_preflight_problems: expected a list of appliances"):
+        cres_preflight_problems({"name": "esa1"})
+    with pytest.raises(AnsibleFilterError, match="^cres_preflight_problems: expected an appliance"):
+        cres_preflight_problems(["esa1"])
