@@ -34,6 +34,9 @@ from tests.harness.pki import _ca, _key, _leaf, _name, _pem
 BLOCKED_DOMAIN = "blocked.example.test"
 # pebble logs one line per ACME request it handles: "GET /dir -> calling handler()".
 _REQUEST_LINE = re.compile(r"\b(?:GET|HEAD|POST) (/\S*) -> calling handler")
+# ... and one line per order it creates. Not every POST /order-plz creates one: pebble rejects 5 %
+# of good nonces (badNonce) to exercise the clients' retry, and the client then posts the order again.
+_ORDER_ADDED = re.compile(r'\bAdded order "[^"]+" to the db')
 
 
 def _https_material(run_dir: Path) -> tuple[Path, Path, Path]:
@@ -144,6 +147,12 @@ def requests(info: dict) -> list[str]:
     if not path.exists():
         return []
     return _REQUEST_LINE.findall(path.read_text(errors="replace"))
+
+
+def orders_created(info: dict) -> int:
+    """How many orders pebble has created so far (any account)."""
+    path = Path(info["log"])
+    return len(_ORDER_ADDED.findall(path.read_text(errors="replace"))) if path.exists() else 0
 
 
 def stop(run_dir: Path) -> None:
