@@ -7,7 +7,9 @@ Prints nothing itself; writes a JSON object with ``rc``, ``wall_s``, ``cpu_user_
 ``peak_tree_rss_mib`` (largest sum of the resident sizes of every process of the tree, sampled
 every 0.1 s: pages shared between processes count once per process) and
 ``peak_tree_pss_mib`` (largest sum of the proportional set sizes, sampled every second: each
-shared page counted once over the tree, i.e. the memory the tree really holds).
+shared page counted once over the tree, i.e. the memory the tree really holds), with
+``peak_pss_connections_mib`` and ``peak_pss_connections`` (the part of that peak held by
+Ansible's persistent connection processes, the ``ansible-connection`` daemons, and how many).
 
 This process makes itself a *child subreaper* (Linux ``prctl(PR_SET_CHILD_SUBREAPER)``) so
 that the daemons Ansible forks for persistent connections (``ansible-connection`` detaches
@@ -82,6 +84,20 @@ def _pss_kib(pid: int) -> int:
     return _proc_kib(pid, "smaps_rollup", "Pss:")
 
 
+# A persistent connection process: the daemon ansible-connection's script forks, detached (its
+# parent is then this subreaper; the script itself, while it starts one, is a worker's child).
+CONNECTION_PROCESS = b"ansible_connection_cli_stub"
+
+
+def _is_connection(pid: int, subreaper: int) -> bool:
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+        return (int(stat[stat.rfind(")") + 2:].split()[1]) == subreaper
+                and CONNECTION_PROCESS in Path(f"/proc/{pid}/cmdline").read_bytes())
+    except (OSError, ValueError, IndexError):
+        return False
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--out", type=Path, required=True)
@@ -96,6 +112,7 @@ def main(argv: list[str] | None = None) -> int:
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     peak = [0]
     peak_pss = [0]
+    peak_connections = [0, 0]  # PSS kB and count of the connection processes at the PSS peak
     stop = threading.Event()
 
     def sample() -> None:
@@ -104,7 +121,11 @@ def main(argv: list[str] | None = None) -> int:
             tree = [p for p in _descendants(me) if p != me]
             peak[0] = max(peak[0], sum(_rss_kib(p) for p in tree))
             if rounds % 10 == 0:  # smaps_rollup walks the page tables: once a second is enough
-                peak_pss[0] = max(peak_pss[0], sum(_pss_kib(p) for p in tree))
+                pss = {p: _pss_kib(p) for p in tree}
+                if sum(pss.values()) > peak_pss[0]:
+                    peak_pss[0] = sum(pss.values())
+                    connections = [kib for p, kib in pss.items() if _is_connection(p, me)]
+                    peak_connections[:] = [sum(connections), len(connections)]
             rounds += 1
             stop.wait(0.1)
 
@@ -153,6 +174,8 @@ def main(argv: list[str] | None = None) -> int:
         "max_rss_mib": round(after.ru_maxrss / 1024, 1),
         "peak_tree_rss_mib": round(peak[0] / 1024, 1),
         "peak_tree_pss_mib": round(peak_pss[0] / 1024, 1),
+        "peak_pss_connections_mib": round(peak_connections[0] / 1024, 1),
+        "peak_pss_connections": peak_connections[1],
         "subreaper": subreaper,
     }
     args.out.write_text(json.dumps(stats, indent=2, sort_keys=True) + "\n")

@@ -24,9 +24,10 @@ import os
 
 from ansible.plugins.loader import cliconf_loader, connection_loader, filter_loader, lookup_loader, terminal_loader
 
-# The connection of the ESA modules and the one Ansible gives a task that needs none (and a
-# task delegated to the controller).
-CONNECTIONS = ("ansible.netcommon.network_cli", "ansible.builtin.local")
+# The connection of the ESA modules, the SSH connection network_cli builds with ssh_type libssh
+# (with paramiko it uses a class of its own), and the one Ansible gives a task that needs none
+# (and a task delegated to the controller).
+CONNECTIONS = ("ansible.netcommon.network_cli", "ansible.netcommon.libssh", "ansible.builtin.local")
 NETWORK_OS = "mailsec.cres.asyncos"
 # The lookups the role cres_tls uses in a task of every appliance (its preflight).
 LOOKUPS = ("ansible.builtin.varnames", "ansible.builtin.file")
