@@ -6,12 +6,13 @@ collection's terminal and cliconf plugins add.
 
 Prints a JSON list: for each stage, in order, the memory this process holds alone once the
 stage's modules are imported: its private dirty pages (MiB), the Python objects of the modules,
-which each more such process adds again. (Its file pages, the interpreter and the libraries,
-are shared by every such process: how many of them count as private depends on what else runs.) The fleet
+which each more such process adds again. Its file pages (the interpreter, the libraries) are
+shared by every such process and count once in the tree's sum of proportional set sizes; how
+many of them show as private depends on what else runs, so they are left out. The fleet
 benchmark keeps one such process per appliance for the whole play (the staged changes live in
-its CLI session), so these are the floor under its memory per appliance; the pages they share
-(the interpreter, the libraries) count once in the tree's sum of proportional set sizes. Needs ANSIBLE_COLLECTIONS_PATH with ansible.netcommon
-and this collection (benchmarks/runner.py sets it).
+its CLI session), so these are the floor under its memory per appliance. Needs
+ANSIBLE_COLLECTIONS_PATH with ansible.netcommon and this collection (benchmarks/runner.py sets
+it).
 """
 
 from __future__ import annotations

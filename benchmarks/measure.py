@@ -42,8 +42,8 @@ def _set_subreaper() -> bool:
         return False
 
 
-def _descendants(root: int) -> list[int]:
-    """Every process whose parent chain leads to root (root included), from /proc."""
+def _parents() -> dict[int, int]:
+    """pid -> parent pid of every process, from /proc."""
     parents: dict[int, int] = {}
     for entry in os.listdir("/proc"):
         if not entry.isdigit():
@@ -54,9 +54,14 @@ def _descendants(root: int) -> list[int]:
             continue
         fields = stat[stat.rfind(")") + 2:].split()
         parents[int(entry)] = int(fields[1])
+    return parents
+
+
+def _descendants(root: int, parents: dict[int, int] | None = None) -> list[int]:
+    """Every process whose parent chain leads to root (root included)."""
     out, frontier = [], [root]
     children: dict[int, list[int]] = {}
-    for pid, ppid in parents.items():
+    for pid, ppid in (_parents() if parents is None else parents).items():
         children.setdefault(ppid, []).append(pid)
     while frontier:
         pid = frontier.pop()
@@ -89,12 +94,10 @@ def _pss_kib(pid: int) -> int:
 CONNECTION_PROCESS = b"ansible_connection_cli_stub"
 
 
-def _is_connection(pid: int, subreaper: int) -> bool:
+def _is_connection(pid: int) -> bool:
     try:
-        stat = Path(f"/proc/{pid}/stat").read_text()
-        return (int(stat[stat.rfind(")") + 2:].split()[1]) == subreaper
-                and CONNECTION_PROCESS in Path(f"/proc/{pid}/cmdline").read_bytes())
-    except (OSError, ValueError, IndexError):
+        return CONNECTION_PROCESS in Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
         return False
 
 
@@ -118,13 +121,14 @@ def main(argv: list[str] | None = None) -> int:
     def sample() -> None:
         rounds = 0
         while not stop.is_set():
-            tree = [p for p in _descendants(me) if p != me]
+            parents = _parents()
+            tree = [p for p in _descendants(me, parents) if p != me]
             peak[0] = max(peak[0], sum(_rss_kib(p) for p in tree))
             if rounds % 10 == 0:  # smaps_rollup walks the page tables: once a second is enough
                 pss = {p: _pss_kib(p) for p in tree}
                 if sum(pss.values()) > peak_pss[0]:
                     peak_pss[0] = sum(pss.values())
-                    connections = [kib for p, kib in pss.items() if _is_connection(p, me)]
+                    connections = [kib for p, kib in pss.items() if parents.get(p) == me and _is_connection(p)]
                     peak_connections[:] = [sum(connections), len(connections)]
             rounds += 1
             stop.wait(0.1)

@@ -11,8 +11,8 @@ on the fleet benchmark, that was about 0.15 s of controller CPU per appliance
 (``docs/benchmarks.md``). What the main process has loaded before it forks, every worker
 inherits.
 
-The linear strategy imports a task's action plugin in the main process (to read its class
-attributes) before it forks that task's workers. The collection's action plugins import this
+Ansible's strategies (linear and free) import a task's action plugin in the main process (to
+read its class attributes) before they fork that task's workers. The collection's action plugins import this
 module, so the first of their tasks in a play (``esa_info`` in the role) loads these plugins
 for every task after it.
 """
